@@ -1,0 +1,88 @@
+// The node's configuration: the typed result of parsing and validating aegis.yaml.
+// Parsing lives in loader.h; this header is only the data model every subsystem reads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aegis::config {
+
+using Millis = std::chrono::milliseconds;
+
+struct Endpoint {
+  std::string host;  // IP literal or name (resolved at start/reload)
+  uint16_t port = 0;
+};
+
+struct Listener {
+  std::string address = "0.0.0.0";
+  uint16_t port = 8080;
+};
+
+struct Origin {
+  std::string name;
+  std::vector<Endpoint> servers;    // round-robin
+  Millis connect_timeout{2000};
+  Millis read_timeout{30000};       // time to first byte and between reads from the origin
+  std::size_t pool_size = 64;       // idle keep-alive connections kept per worker
+  Millis pool_idle_timeout{60000};  // idle pooled connection lifetime
+  std::string host_header;          // if set, sent as Host instead of the client's Host
+};
+
+struct Route {
+  std::string host = "*";           // exact host (port ignored) or "*" for any; "*.example.com" suffix match
+  std::string path_prefix = "/";
+  std::string origin;               // name of an Origin
+};
+
+struct Limits {
+  std::size_t max_header_bytes = 16 * 1024;          // request line + headers; exceeding → 431
+  std::size_t max_body_bytes = 10 * 1024 * 1024;     // request body; exceeding → 413
+  Millis client_header_timeout{10000};               // time to receive a full request head
+  Millis client_idle_timeout{60000};                 // keep-alive idle time between requests
+  Millis send_timeout{60000};                        // time allowed for a write to the client to progress
+};
+
+struct Admin {
+  bool enabled = true;
+  std::string address = "127.0.0.1";
+  uint16_t port = 9901;
+};
+
+struct AccessLog {
+  bool enabled = true;
+  std::string path = "-";           // "-" = stdout, otherwise a file appended to
+};
+
+struct DemoOrigin {                 // the embedded demo origin used by `make run`
+  bool enabled = false;
+  std::string address = "127.0.0.1";
+  uint16_t port = 8081;
+};
+
+struct Config {
+  std::string source_path;          // file it was loaded from
+  unsigned workers = 0;             // 0 = auto (one per core)
+  std::string node_name = "aegis";  // used in Via and logs
+  std::string request_id_header = "x-request-id";
+  std::vector<Listener> listeners;
+  std::vector<Origin> origins;
+  std::vector<Route> routes;        // first match by longest path prefix, host-specific before "*"
+  Limits limits;
+  Admin admin;
+  AccessLog access_log;
+  std::string log_level = "info";
+  DemoOrigin demo_origin;
+
+  const Origin* find_origin(const std::string& name) const {
+    for (const auto& o : origins)
+      if (o.name == name) return &o;
+    return nullptr;
+  }
+};
+
+}  // namespace aegis::config

@@ -1,0 +1,17 @@
+// Names the module loader (src/wasm/module/) injects into every prepared module and the engine/pool rely on.
+// A guest module that already exports any name starting with "__aegis_" is rejected at load time.
+#pragma once
+#include <string_view>
+
+namespace aegis::wasm::inject {
+// Fuel (deterministic instruction budget). A mutable i64 global is decremented at every function entry and loop
+// header by the static instruction count of that region; when it drops below zero the module executes
+// `unreachable`. The host sets the budget before a call and reads what is left after it.
+inline constexpr std::string_view kFuelSet = "__aegis_fuel_set";  // (i64) -> ()
+inline constexpr std::string_view kFuelGet = "__aegis_fuel_get";  // () -> i64
+// Mutable-global snapshot for instance reset: save copies every mutable defined global into a shadow global,
+// restore copies them back. Injected into every prepared module (no-ops when it has no mutable globals).
+inline constexpr std::string_view kGlobalsSave = "__aegis_globals_save";        // () -> ()
+inline constexpr std::string_view kGlobalsRestore = "__aegis_globals_restore";  // () -> ()
+inline constexpr std::string_view kReservedPrefix = "__aegis_";
+}  // namespace aegis::wasm::inject
