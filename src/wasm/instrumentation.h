@@ -15,3 +15,10 @@ inline constexpr std::string_view kGlobalsSave = "__aegis_globals_save";        
 inline constexpr std::string_view kGlobalsRestore = "__aegis_globals_restore";  // () -> ()
 inline constexpr std::string_view kReservedPrefix = "__aegis_";
 }  // namespace aegis::wasm::inject
+
+namespace aegis::wasm::inject {
+// Memory-cap signal: every `memory.grow` is routed through an injected helper that records a failed grow (result
+// -1) in a flag, so a trap that follows can be classified as "memory" rather than "trap". The flag is cleared by
+// kFuelSet. Returns 1 if a grow failed since then, else 0.
+inline constexpr std::string_view kGrowFailed = "__aegis_grow_failed";  // () -> i32
+}  // namespace aegis::wasm::inject
