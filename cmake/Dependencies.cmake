@@ -1,6 +1,6 @@
 # Every third-party dependency comes from a Debian bookworm package (see scripts/setup.sh).
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED CONFIG)
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG)
 find_package(yaml-cpp REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
