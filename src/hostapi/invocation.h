@@ -1,0 +1,176 @@
+// The per-invocation state the host functions act on.
+//
+// One InvocationContext per call of a guest export. The runner fills in the request (and, in the response phase,
+// the response), points it at the node's key-value store and outbound HTTP client, passes its address as
+// CallOptions::user_data, calls the guest, then reads back what the guest did: response mutations, early
+// termination, request mutations, the shared buffer (the function's "result data"), logs, host-call counters and
+// the errors host functions recorded. Not thread-safe: it belongs to the thread running the invocation.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aegis::hostapi {
+
+class KvStore;
+class HttpFetcher;
+
+struct Header {
+  std::string name;
+  std::string value;
+  bool operator==(const Header&) const = default;
+};
+// Ordered, duplicates allowed (several Set-Cookie). Names compare case-insensitively.
+using HeaderList = std::vector<Header>;
+
+// First value whose name matches case-insensitively, or nullptr.
+const std::string* find_header(const HeaderList& headers, std::string_view name);
+// Replace every header of that name with one (at the position of the first, or appended).
+void set_header(HeaderList& headers, std::string_view name, std::string_view value);
+// Remove every header of that name; returns how many were removed.
+std::size_t remove_header(HeaderList& headers, std::string_view name);
+
+struct Request {
+  std::string method;
+  std::string uri;  // origin-form: path and query
+  HeaderList headers;
+  std::string body;
+};
+
+struct Response {
+  std::optional<int> status;  // unset until a guest sets it (request phase) or the origin answered (response phase)
+  HeaderList headers;
+  std::string body;
+  bool body_set = false;  // a guest called response_set_body (an empty body is a valid choice)
+};
+
+// What request-phase mutations (extension functions request_set_*/add/remove) changed.
+struct RequestModified {
+  bool method = false;
+  bool uri = false;
+  bool headers = false;
+  bool body = false;
+  bool any() const { return method || uri || headers || body; }
+};
+
+enum class Phase : uint8_t {
+  Request,   // before origin: request readable and mutable, response buildable, request_terminate allowed
+  Response,  // after origin: `response` holds the origin's answer; request read-only, request_terminate refused
+};
+
+enum class LogLevel : uint8_t { Debug, Info, Warn, Error };
+const char* to_string(LogLevel level);
+
+struct LogEntry {
+  LogLevel level = LogLevel::Info;
+  std::string text;
+};
+
+// Every host function the node provides, for per-function call counters. The import name is host_call_name().
+enum class HostCall : uint8_t {
+  // env: reference ABI
+  Log,
+  GetSharedBuffer,
+  RequestGetMethod,
+  RequestGetUri,
+  RequestGetHeader,
+  RequestGetHeaderNames,
+  RequestGetBody,
+  ResponseSetStatus,
+  ResponseSetHeader,
+  ResponseAddHeader,
+  ResponseRemoveHeader,
+  ResponseSetBody,
+  RequestTerminate,
+  CacheGet,
+  CacheSet,
+  HttpGet,
+  HttpPost,
+  HttpPut,
+  HttpDelete,
+  // env: AEGIS extensions
+  RequestSetMethod,
+  RequestSetUri,
+  RequestSetHeader,
+  RequestAddHeader,
+  RequestRemoveHeader,
+  RequestSetBody,
+  ResponseGetStatus,
+  ResponseGetHeader,
+  ResponseGetHeaderNames,
+  ResponseGetBody,
+  HttpGetStatus,
+  // wasi_snapshot_preview1
+  WasiFdWrite,
+  WasiFdClose,
+  WasiFdSeek,
+  WasiFdFdstatGet,
+  WasiEnvironGet,
+  WasiEnvironSizesGet,
+  WasiArgsGet,
+  WasiArgsSizesGet,
+  WasiProcExit,
+  WasiClockTimeGet,
+  WasiClockResGet,
+  WasiRandomGet,
+  WasiSchedYield,
+  kCount
+};
+inline constexpr std::size_t kHostCallCount = static_cast<std::size_t>(HostCall::kCount);
+// "module.name", e.g. "env.request_get_header" or "wasi_snapshot_preview1.fd_write".
+std::string_view host_call_name(HostCall call);
+
+struct HostLimits {
+  std::size_t kv_max_key_bytes = 256;
+  std::size_t kv_max_value_bytes = 1 << 20;
+  std::chrono::milliseconds http_timeout{5000};
+  std::size_t http_max_response_bytes = 1 << 20;
+  std::size_t http_max_request_body_bytes = 1 << 20;
+  uint32_t http_max_calls = 0;                         // per invocation; 0 = unlimited (the reference had none)
+  std::size_t log_max_message_bytes = 64 << 10;        // a longer message is dropped
+  std::size_t log_max_total_bytes = 1 << 20;           // per invocation; later messages are dropped and counted
+  std::size_t shared_buffer_max_read_bytes = 10 << 20; // per get_shared_buffer call
+  std::size_t max_recorded_errors = 32;                // further errors are only counted
+};
+
+class InvocationContext {
+ public:
+  // ---- inputs (set by the runner before the call) ----
+  Phase phase = Phase::Request;
+  Request request;
+  Response response;                 // request phase: usually empty; response phase: the origin response
+  KvStore* kv = nullptr;             // nullptr: cache_get/cache_set return -1
+  std::string kv_namespace;          // per module (e.g. its name or CID)
+  HttpFetcher* http = nullptr;       // nullptr: http_* return -1
+  HostLimits limits;
+
+  // ---- outputs (read by the runner after the call) ----
+  bool terminate = false;            // request_terminate was called
+  int terminate_status = 0;
+  RequestModified request_modified;
+  std::string shared_buffer;         // after a successful call: the function's result data
+  std::vector<LogEntry> logs;
+  std::size_t logs_dropped = 0;      // oversize / invalid UTF-8 / over the per-invocation total
+  std::array<uint32_t, kHostCallCount> host_calls{};
+  std::vector<std::string> errors;   // e.g. "cache_set: value of 2097152 bytes exceeds the 1048576-byte limit"
+  std::size_t errors_dropped = 0;
+  std::optional<int32_t> exit_code;  // WASI proc_exit was called with this code
+  int last_http_status = -1;         // status of the last outbound call (-1: none or failed)
+  uint32_t http_calls = 0;
+
+  // ---- helpers used by the host functions (and handy for runners) ----
+  void count(HostCall call) { ++host_calls[static_cast<std::size_t>(call)]; }
+  uint32_t calls(HostCall call) const { return host_calls[static_cast<std::size_t>(call)]; }
+  uint32_t total_host_calls() const;
+  // Appends unless over the message/total caps (then counts it in logs_dropped). Returns whether it was kept.
+  bool add_log(LogLevel level, std::string_view text);
+  void add_error(std::string message);
+};
+
+}  // namespace aegis::hostapi
