@@ -135,6 +135,7 @@ struct HostLimits {
   uint32_t http_max_calls = 0;                         // per invocation; 0 = unlimited (the reference had none)
   std::size_t log_max_message_bytes = 64 << 10;        // a longer message is dropped
   std::size_t log_max_total_bytes = 1 << 20;           // per invocation; later messages are dropped and counted
+  std::size_t log_max_entries = 1000;                  // per invocation; likewise
   std::size_t shared_buffer_max_read_bytes = 10 << 20; // per get_shared_buffer call
   std::size_t max_recorded_errors = 32;                // further errors are only counted
 };
@@ -156,7 +157,8 @@ class InvocationContext {
   RequestModified request_modified;
   std::string shared_buffer;         // after a successful call: the function's result data
   std::vector<LogEntry> logs;
-  std::size_t logs_dropped = 0;      // oversize / invalid UTF-8 / over the per-invocation total
+  std::size_t log_bytes = 0;         // sum of the kept messages' sizes
+  std::size_t logs_dropped = 0;      // oversize / invalid UTF-8 / over the per-invocation caps
   std::array<uint32_t, kHostCallCount> host_calls{};
   std::vector<std::string> errors;   // e.g. "cache_set: value of 2097152 bytes exceeds the 1048576-byte limit"
   std::size_t errors_dropped = 0;

@@ -1,0 +1,122 @@
+#include "hostapi/curl_http_fetcher.h"
+
+#include <curl/curl.h>
+
+#include <cctype>
+#include <memory>
+#include <mutex>
+
+namespace aegis::hostapi {
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Sink {
+  std::string* body;
+  std::size_t max;
+  bool over = false;
+};
+
+size_t on_data(char* data, size_t size, size_t n, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  const size_t bytes = size * n;
+  if (sink->body->size() + bytes > sink->max) {
+    sink->over = true;
+    return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+  }
+  sink->body->append(data, bytes);
+  return bytes;
+}
+
+bool scheme_ok(std::string_view url) {
+  auto starts = [&](std::string_view p) {
+    if (url.size() <= p.size()) return false;
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(url[i])) != p[i]) return false;
+    return true;
+  };
+  return starts("http://") || starts("https://");
+}
+
+}  // namespace
+
+CurlHttpFetcher::CurlHttpFetcher(CurlFetcherOptions options) : options_(std::move(options)) { global_init(); }
+
+HttpFetchResult CurlHttpFetcher::fetch(const HttpFetchRequest& request, const HttpFetchLimits& limits) {
+  HttpFetchResult result;
+  if (!scheme_ok(request.url)) {
+    result.error = "unsupported scheme (http and https only)";
+    return result;
+  }
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  if (!curl) {
+    result.error = "curl_easy_init failed";
+    return result;
+  }
+  CURL* h = curl.get();
+  Sink sink{&result.body, limits.max_response_bytes};
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, limits.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(limits.timeout.count()));
+  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_response_bytes));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_data);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);
+
+  struct curl_slist* headers = nullptr;
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(nullptr, &curl_slist_free_all);
+  const bool has_body = request.method == "POST" || request.method == "PUT";
+  if (request.method == "GET") {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (has_body || !request.body.empty()) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    // The request line must still carry the caller's method (POSTFIELDS would otherwise imply POST).
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    if (!request.content_type.empty())
+      headers = curl_slist_append(headers, ("Content-Type: " + request.content_type).c_str());
+    else
+      headers = curl_slist_append(headers, "Content-Type:");  // drop curl's default form content type
+  }
+  header_guard.reset(headers);
+  if (headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+
+  const CURLcode rc = curl_easy_perform(h);
+  if (sink.over || rc == CURLE_FILESIZE_EXCEEDED) {
+    result.body.clear();
+    result.error = "response body exceeds " + std::to_string(limits.max_response_bytes) + " bytes";
+    return result;
+  }
+  if (rc == CURLE_OPERATION_TIMEDOUT) {
+    result.body.clear();
+    result.error = "timeout after " + std::to_string(limits.timeout.count()) + " ms";
+    return result;
+  }
+  if (rc != CURLE_OK) {
+    result.body.clear();
+    result.error = curl_easy_strerror(rc);
+    return result;
+  }
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  result.ok = true;
+  result.status = static_cast<int>(status);
+  return result;
+}
+
+}  // namespace aegis::hostapi

@@ -1,0 +1,119 @@
+#include "hostapi/invocation.h"
+
+#include <algorithm>
+
+#include "hostapi/text.h"
+
+namespace aegis::hostapi {
+
+const std::string* find_header(const HeaderList& headers, std::string_view name) {
+  for (const auto& h : headers)
+    if (text::iequals(h.name, name)) return &h.value;
+  return nullptr;
+}
+
+void set_header(HeaderList& headers, std::string_view name, std::string_view value) {
+  auto first = std::find_if(headers.begin(), headers.end(), [&](const Header& h) { return text::iequals(h.name, name); });
+  if (first == headers.end()) {
+    headers.push_back(Header{std::string(name), std::string(value)});
+    return;
+  }
+  first->name.assign(name);
+  first->value.assign(value);
+  headers.erase(std::remove_if(first + 1, headers.end(), [&](const Header& h) { return text::iequals(h.name, name); }),
+                headers.end());
+}
+
+std::size_t remove_header(HeaderList& headers, std::string_view name) {
+  const auto before = headers.size();
+  headers.erase(std::remove_if(headers.begin(), headers.end(), [&](const Header& h) { return text::iequals(h.name, name); }),
+                headers.end());
+  return before - headers.size();
+}
+
+const char* to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warn: return "warn";
+    case LogLevel::Error: return "error";
+  }
+  return "info";
+}
+
+std::string_view host_call_name(HostCall call) {
+  static constexpr std::string_view kNames[kHostCallCount] = {
+      "env.log",
+      "env.get_shared_buffer",
+      "env.request_get_method",
+      "env.request_get_uri",
+      "env.request_get_header",
+      "env.request_get_header_names",
+      "env.request_get_body",
+      "env.response_set_status",
+      "env.response_set_header",
+      "env.response_add_header",
+      "env.response_remove_header",
+      "env.response_set_body",
+      "env.request_terminate",
+      "env.cache_get",
+      "env.cache_set",
+      "env.http_get",
+      "env.http_post",
+      "env.http_put",
+      "env.http_delete",
+      "env.request_set_method",
+      "env.request_set_uri",
+      "env.request_set_header",
+      "env.request_add_header",
+      "env.request_remove_header",
+      "env.request_set_body",
+      "env.response_get_status",
+      "env.response_get_header",
+      "env.response_get_header_names",
+      "env.response_get_body",
+      "env.http_get_status",
+      "wasi_snapshot_preview1.fd_write",
+      "wasi_snapshot_preview1.fd_close",
+      "wasi_snapshot_preview1.fd_seek",
+      "wasi_snapshot_preview1.fd_fdstat_get",
+      "wasi_snapshot_preview1.environ_get",
+      "wasi_snapshot_preview1.environ_sizes_get",
+      "wasi_snapshot_preview1.args_get",
+      "wasi_snapshot_preview1.args_sizes_get",
+      "wasi_snapshot_preview1.proc_exit",
+      "wasi_snapshot_preview1.clock_time_get",
+      "wasi_snapshot_preview1.clock_res_get",
+      "wasi_snapshot_preview1.random_get",
+      "wasi_snapshot_preview1.sched_yield",
+  };
+  const auto i = static_cast<std::size_t>(call);
+  return i < kHostCallCount ? kNames[i] : std::string_view("?");
+}
+
+uint32_t InvocationContext::total_host_calls() const {
+  uint32_t total = 0;
+  for (auto n : host_calls) total += n;
+  return total;
+}
+
+bool InvocationContext::add_log(LogLevel level, std::string_view text) {
+  if (text.size() > limits.log_max_message_bytes || log_bytes + text.size() > limits.log_max_total_bytes ||
+      logs.size() >= limits.log_max_entries) {
+    ++logs_dropped;
+    return false;
+  }
+  logs.push_back(LogEntry{level, std::string(text)});
+  log_bytes += text.size();
+  return true;
+}
+
+void InvocationContext::add_error(std::string message) {
+  if (errors.size() >= limits.max_recorded_errors) {
+    ++errors_dropped;
+    return;
+  }
+  errors.push_back(std::move(message));
+}
+
+}  // namespace aegis::hostapi
