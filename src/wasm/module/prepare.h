@@ -17,12 +17,18 @@ struct PrepareLimits {
   uint32_t max_memory_pages = 800;      // 50 MiB / 64 KiB; a module whose initial memory exceeds it is refused
   uint32_t max_table_entries = 10000;
   bool instrument_fuel = true;
+  // Value the injected fuel global starts with, i.e. the budget of the start function (if any) during
+  // instantiation. The host sets the budget of every call with __aegis_fuel_set.
+  int64_t initial_fuel = 10'000'000;
 };
 
 struct ModuleExport {
   std::string name;
   enum class Kind : uint8_t { Function, Table, Memory, Global } kind = Kind::Function;
   FuncType type;  // for functions
+  // False when the function's signature uses types FuncType cannot express (v128, funcref, externref); `type` is
+  // then empty and the host cannot call it.
+  bool type_supported = true;
 };
 
 struct ModuleImport {
