@@ -16,11 +16,15 @@ using Millis = std::chrono::milliseconds;
 struct Endpoint {
   std::string host;  // IP literal or name (resolved at start/reload)
   uint16_t port = 0;
+
+  bool operator==(const Endpoint&) const = default;
 };
 
 struct Listener {
   std::string address = "0.0.0.0";
   uint16_t port = 8080;
+
+  bool operator==(const Listener&) const = default;
 };
 
 struct Origin {
@@ -31,12 +35,16 @@ struct Origin {
   std::size_t pool_size = 64;       // idle keep-alive connections kept per worker
   Millis pool_idle_timeout{60000};  // idle pooled connection lifetime
   std::string host_header;          // if set, sent as Host instead of the client's Host
+
+  bool operator==(const Origin&) const = default;
 };
 
 struct Route {
   std::string host = "*";           // exact host (port ignored) or "*" for any; "*.example.com" suffix match
   std::string path_prefix = "/";
   std::string origin;               // name of an Origin
+
+  bool operator==(const Route&) const = default;
 };
 
 struct Limits {
@@ -45,23 +53,31 @@ struct Limits {
   Millis client_header_timeout{10000};               // time to receive a full request head
   Millis client_idle_timeout{60000};                 // keep-alive idle time between requests
   Millis send_timeout{60000};                        // time allowed for a write to the client to progress
+
+  bool operator==(const Limits&) const = default;
 };
 
 struct Admin {
   bool enabled = true;
   std::string address = "127.0.0.1";
   uint16_t port = 9901;
+
+  bool operator==(const Admin&) const = default;
 };
 
 struct AccessLog {
   bool enabled = true;
   std::string path = "-";           // "-" = stdout, otherwise a file appended to
+
+  bool operator==(const AccessLog&) const = default;
 };
 
 struct DemoOrigin {                 // the embedded demo origin used by `make run`
   bool enabled = false;
   std::string address = "127.0.0.1";
   uint16_t port = 8081;
+
+  bool operator==(const DemoOrigin&) const = default;
 };
 
 struct Config {
@@ -77,6 +93,8 @@ struct Config {
   AccessLog access_log;
   std::string log_level = "info";
   DemoOrigin demo_origin;
+
+  bool operator==(const Config&) const = default;
 
   const Origin* find_origin(const std::string& name) const {
     for (const auto& o : origins)

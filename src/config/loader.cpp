@@ -1,0 +1,451 @@
+// aegis.yaml → Config, validated against the schema table (schema.cpp). Errors carry FILE:LINE:COL and a key path.
+#include "config/loader.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/schema.h"
+#include "config/units.h"
+
+namespace aegis::config {
+namespace {
+
+std::string format_what(const std::string& file, int line, int column, const std::string& key,
+                        const std::string& message) {
+  std::string s = file;
+  if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(column);
+  s += ": ";
+  if (!key.empty()) s += key + ": ";
+  s += message;
+  return s;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// The closest candidate to `word`, if it is close enough to be a plausible typo.
+std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = SIZE_MAX;
+  for (const auto& c : candidates) {
+    std::size_t d = lower(word) == lower(c) ? 0 : edit_distance(word, c);
+    if (d < best_d) best_d = d, best = c;
+  }
+  if (best.empty()) return best;
+  if (best_d <= 2 || best_d <= std::max(word.size(), best.size()) / 3) return best;
+  return {};
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  std::size_t n = 0;
+  for (unsigned char c : s) {
+    if (++n > 80) {
+      out += "…";
+      break;
+    }
+    if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
+    else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else out += static_cast<char>(c);
+  }
+  return out + "\"";
+}
+
+std::string describe(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "nothing";
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a mapping";
+  return quoted(n.Scalar());
+}
+
+std::string_view parent_of(std::string_view path) {
+  auto dot = path.rfind('.');
+  return dot == std::string_view::npos ? std::string_view{} : path.substr(0, dot);
+}
+std::string_view leaf_of(std::string_view path) {
+  auto dot = path.rfind('.');
+  return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+bool valid_hostname(std::string_view h) {
+  if (h.empty() || h.size() > 253) return false;
+  for (char c : h)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+          c == '_'))
+      return false;
+  return h.front() != '.' && h.front() != '-';
+}
+
+bool valid_address(const std::string& a) {
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, a.c_str(), buf) == 1 || inet_pton(AF_INET6, a.c_str(), buf) == 1) return true;
+  if (a.find(':') != std::string::npos) return false;  // a malformed IPv6 literal
+  if (std::all_of(a.begin(), a.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }))
+    return false;  // a malformed IPv4 literal
+  return valid_hostname(a);
+}
+
+bool is_token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  Config run(std::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+      fail(e.mark, "", "YAML syntax error: " + e.msg);
+    } catch (const YAML::Exception& e) {
+      fail(e.mark, "", "YAML error: " + e.msg);
+    }
+    Config cfg;
+    cfg.source_path = file_;
+    if (!root.IsDefined() || root.IsNull()) {
+      // An empty document: report the first missing required key at the top.
+      YAML::Mark top;
+      top.line = 0, top.column = 0;
+      check_required(top, "", "", {});
+      return cfg;
+    }
+    walk_map(root, "", "", &cfg);
+    cross_check(cfg);
+    return cfg;
+  }
+
+ private:
+  [[noreturn]] void fail(const YAML::Mark& m, const std::string& key, const std::string& message) {
+    int line = m.is_null() ? 0 : m.line + 1;
+    int column = m.is_null() ? 0 : m.column + 1;
+    throw ConfigError(file_, line, column, key, message);
+  }
+
+  [[noreturn]] void fail_at(const std::string& key, const std::string& fallback_key, const std::string& message) {
+    auto it = marks_.find(key);
+    if (it == marks_.end()) it = marks_.find(fallback_key);
+    fail(it == marks_.end() ? YAML::Mark::null_mark() : it->second, key, message);
+  }
+
+  static std::vector<const SchemaEntry*> children(std::string_view prefix) {
+    std::vector<const SchemaEntry*> out;
+    for (const auto& e : schema())
+      if (parent_of(e.path) == prefix) out.push_back(&e);
+    return out;
+  }
+
+  void check_required(const YAML::Mark& m, std::string_view prefix, const std::string& path,
+                      const std::set<std::string>& seen) {
+    for (const SchemaEntry* e : children(prefix)) {
+      std::string leaf(leaf_of(e->path));
+      if (e->required && !seen.count(leaf)) fail(m, path.empty() ? leaf : path + "." + leaf, "missing required key");
+    }
+  }
+
+  void walk_map(const YAML::Node& node, std::string_view prefix, const std::string& path, void* target) {
+    if (!node.IsMap()) fail(node.Mark(), path, "expected a mapping, got " + describe(node));
+    auto kids = children(prefix);
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      const YAML::Node& k = kv.first;
+      const YAML::Node& v = kv.second;
+      if (!k.IsScalar()) fail(k.Mark(), path, "keys must be plain strings, got " + describe(k));
+      const std::string& name = k.Scalar();
+      std::string kpath = path.empty() ? name : path + "." + name;
+      if (!seen.insert(name).second) fail(k.Mark(), kpath, "duplicate key");
+      const SchemaEntry* entry = nullptr;
+      for (const SchemaEntry* e : kids)
+        if (leaf_of(e->path) == name) entry = e;
+      if (!entry) {
+        std::vector<std::string> names;
+        for (const SchemaEntry* e : kids) names.emplace_back(leaf_of(e->path));
+        std::string msg = "unknown key " + quoted(name);
+        if (auto s = closest(name, names); !s.empty()) msg += " (did you mean " + quoted(s) + "?)";
+        fail(k.Mark(), kpath, msg);
+      }
+      marks_[kpath] = v.Mark().is_null() ? k.Mark() : v.Mark();
+      apply(*entry, v, kpath, target);
+    }
+    check_required(node.Mark(), prefix, path, seen);
+  }
+
+  void apply(const SchemaEntry& e, const YAML::Node& v, const std::string& kpath, void* target) {
+    switch (e.type) {
+      case ValueType::Map:
+        if (v.IsNull()) return;  // "limits:" with nothing under it keeps the defaults
+        walk_map(v, e.path, kpath, e.enter(target));
+        return;
+      case ValueType::List: {
+        if (v.IsNull()) return;
+        if (!v.IsSequence()) fail(v.Mark(), kpath, "expected a list, got " + describe(v));
+        std::string elem_prefix = std::string(e.path) + "[]";
+        for (std::size_t i = 0; i < v.size(); ++i) {
+          std::string epath = kpath + "[" + std::to_string(i) + "]";
+          marks_[epath] = v[i].Mark();
+          walk_map(v[i], elem_prefix, epath, e.enter(target));
+        }
+        return;
+      }
+      default:
+        e.apply(target, scalar_value(e, v, kpath));
+    }
+  }
+
+  std::string expected(const SchemaEntry& e) {
+    switch (e.type) {
+      case ValueType::Bool: return "true or false";
+      case ValueType::Integer:
+        return "an integer " + std::to_string(e.min) + "-" + (e.max ? std::to_string(e.max) : std::string("…"));
+      case ValueType::Port: return "a port " + std::to_string(e.min) + "-65535";
+      case ValueType::Duration: return "a duration such as 250ms, 2s, 1m or 1h";
+      case ValueType::Size: return "a size such as 512B, 16KiB, 10MiB or 1MB";
+      case ValueType::Workers: return "auto or an integer 1-" + std::to_string(e.max);
+      case ValueType::Address: return "an IP address or host name";
+      case ValueType::HostPattern: return "a host name, \"*\" or \"*.domain\"";
+      case ValueType::PathPrefix: return "a path starting with \"/\"";
+      case ValueType::NonEmptyString: return "a non-empty string";
+      case ValueType::Enum: {
+        std::string s = "one of ";
+        for (char c : e.choices) s += c == ',' ? std::string(", ") : std::string(1, c);
+        return s;
+      }
+      default: return "a string";
+    }
+  }
+
+  std::optional<long long> integer(const std::string& s) {
+    long long v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+    return v;
+  }
+
+  Value scalar_value(const SchemaEntry& e, const YAML::Node& v, const std::string& kpath) {
+    Value out;
+    if (e.type == ValueType::HostPortList) {
+      if (!v.IsSequence())
+        fail(v.Mark(), kpath, "expected a list of host:port, got " + describe(v));
+      if (v.size() == 0) fail(v.Mark(), kpath, "expected at least one host:port");
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string ipath = kpath + "[" + std::to_string(i) + "]";
+        const YAML::Node item = v[i];
+        std::optional<Endpoint> ep;
+        if (item.IsScalar()) ep = parse_host_port(item.Scalar(), 1);
+        if (!ep) fail(item.Mark(), ipath, "expected host:port, got " + describe(item));
+        out.endpoints.push_back(*ep);
+      }
+      return out;
+    }
+    auto bad = [&]() { fail(v.Mark(), kpath, "expected " + expected(e) + ", got " + describe(v)); };
+    if (!v.IsScalar()) bad();
+    const std::string& s = v.Scalar();
+    switch (e.type) {
+      case ValueType::Bool:
+        if (s == "true" || s == "True" || s == "TRUE") out.boolean = true;
+        else if (s == "false" || s == "False" || s == "FALSE") out.boolean = false;
+        else bad();
+        break;
+      case ValueType::Integer: {
+        auto n = integer(s);
+        if (!n || *n < e.min || (e.max && *n > e.max)) bad();
+        out.integer = *n;
+        break;
+      }
+      case ValueType::Port: {
+        auto n = integer(s);
+        if (!n || *n < e.min || *n > 65535) bad();
+        out.integer = *n;
+        break;
+      }
+      case ValueType::Workers: {
+        if (s == "auto") {
+          out.integer = 0;
+          break;
+        }
+        auto n = integer(s);
+        if (!n || *n < 1 || *n > e.max) bad();
+        out.integer = *n;
+        break;
+      }
+      case ValueType::Duration: {
+        auto d = parse_duration(s);
+        if (!d) bad();
+        if (d->count() < e.min)
+          fail(v.Mark(), kpath, "must be at least " + format_duration(Millis(e.min)) + ", got " + quoted(s));
+        out.duration = *d;
+        break;
+      }
+      case ValueType::Size: {
+        auto n = parse_size(s);
+        if (!n) bad();
+        if (*n < static_cast<std::size_t>(e.min))
+          fail(v.Mark(), kpath, "must be at least " + format_size(static_cast<std::size_t>(e.min)) + ", got " +
+                                    quoted(s));
+        out.size = *n;
+        break;
+      }
+      case ValueType::Enum: {
+        std::vector<std::string> choices;
+        std::string_view rest = e.choices;
+        while (!rest.empty()) {
+          auto comma = rest.find(',');
+          choices.emplace_back(rest.substr(0, comma));
+          rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        }
+        if (std::find(choices.begin(), choices.end(), s) == choices.end()) {
+          std::string msg = "expected " + expected(e) + ", got " + quoted(s);
+          if (auto c = closest(s, choices); !c.empty()) msg += " (did you mean " + quoted(c) + "?)";
+          fail(v.Mark(), kpath, msg);
+        }
+        out.text = s;
+        break;
+      }
+      case ValueType::Address:
+        if (!valid_address(s)) bad();
+        out.text = s;
+        break;
+      case ValueType::HostPattern: {
+        std::string h = lower(s);
+        bool ok = h == "*" || valid_hostname(h) ||
+                  (h.size() > 2 && h.compare(0, 2, "*.") == 0 && valid_hostname(std::string_view(h).substr(2)));
+        if (!ok) bad();
+        out.text = h;
+        break;
+      }
+      case ValueType::PathPrefix:
+        if (s.empty() || s.front() != '/' ||
+            std::any_of(s.begin(), s.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; }))
+          bad();
+        out.text = s;
+        break;
+      case ValueType::NonEmptyString:
+        if (s.empty()) bad();
+        out.text = s;
+        break;
+      case ValueType::String:
+        out.text = s;
+        break;
+      default:
+        bad();
+    }
+    return out;
+  }
+
+  void cross_check(Config& c) {
+    if (c.listeners.empty()) fail_at("listeners", "", "at least one listener is required");
+    for (std::size_t i = 0; i < c.listeners.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (c.listeners[i].port != 0 && c.listeners[i] == c.listeners[j]) {
+          std::string p = "listeners[" + std::to_string(i) + "]";
+          fail_at(p + ".port", p,
+                  "duplicate listener " + c.listeners[i].address + ":" + std::to_string(c.listeners[i].port) +
+                      " (same as listeners[" + std::to_string(j) + "])");
+        }
+
+    if (!std::all_of(c.request_id_header.begin(), c.request_id_header.end(), is_token_char))
+      fail_at("request_id_header", "", "expected a header name, got " + quoted(c.request_id_header));
+    c.request_id_header = lower(c.request_id_header);
+
+    std::unordered_map<std::string, std::size_t> origin_index;
+    std::vector<std::string> origin_names;
+    for (std::size_t i = 0; i < c.origins.size(); ++i) {
+      auto [it, inserted] = origin_index.emplace(c.origins[i].name, i);
+      if (!inserted) {
+        std::string p = "origins[" + std::to_string(i) + "]";
+        fail_at(p + ".name", p,
+                "duplicate origin name " + quoted(c.origins[i].name) + " (already used by origins[" +
+                    std::to_string(it->second) + "])");
+      }
+      origin_names.push_back(c.origins[i].name);
+    }
+
+    for (std::size_t i = 0; i < c.routes.size(); ++i) {
+      const Route& r = c.routes[i];
+      std::string p = "routes[" + std::to_string(i) + "]";
+      if (!origin_index.count(r.origin)) {
+        std::string msg = "unknown origin " + quoted(r.origin);
+        if (auto s = closest(r.origin, origin_names); !s.empty()) msg += " (did you mean " + quoted(s) + "?)";
+        else if (origin_names.empty()) msg += " (no origins are defined)";
+        else {
+          msg += " (defined: ";
+          for (std::size_t k = 0; k < origin_names.size(); ++k) msg += (k ? ", " : "") + origin_names[k];
+          msg += ")";
+        }
+        fail_at(p + ".origin", p, msg);
+      }
+      for (std::size_t j = 0; j < i; ++j)
+        if (c.routes[j].host == r.host && c.routes[j].path_prefix == r.path_prefix)
+          fail_at(p + ".path_prefix", p,
+                  "duplicate route for host " + quoted(r.host) + " and path_prefix " + quoted(r.path_prefix) +
+                      " (same as routes[" + std::to_string(j) + "])");
+    }
+
+    if (c.admin.enabled && c.admin.port != 0)
+      for (std::size_t i = 0; i < c.listeners.size(); ++i)
+        if (c.listeners[i].port == c.admin.port &&
+            (c.listeners[i].address == c.admin.address || c.listeners[i].address == "0.0.0.0" ||
+             c.admin.address == "0.0.0.0"))
+          fail_at("admin.port", "admin",
+                  "port " + std::to_string(c.admin.port) + " is already used by listeners[" + std::to_string(i) + "]");
+  }
+
+  std::string file_;
+  std::unordered_map<std::string, YAML::Mark> marks_;
+};
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, int line, int column, std::string key, std::string message)
+    : std::runtime_error(format_what(file, line, column, key, message)),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      key_(std::move(key)),
+      message_(std::move(message)) {}
+
+Config load_string(std::string_view yaml, std::string name) { return Loader(std::move(name)).run(yaml); }
+
+Config load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path, 0, 0, "", std::string("cannot open: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, 0, "", std::string("cannot read: ") + std::strerror(errno));
+  return load_string(text.str(), path);
+}
+
+}  // namespace aegis::config

@@ -1,0 +1,161 @@
+// The aegis.yaml schema: the single table the loader validates against and docs/configuration.md documents.
+#include "config/schema.h"
+
+#include <array>
+
+namespace aegis::config {
+namespace {
+
+template <typename T>
+T& as(void* p) {
+  return *static_cast<T*>(p);
+}
+
+using VT = ValueType;
+constexpr std::string_view kLogLevels = "trace,debug,info,warn,error,critical,off";
+
+// clang-format off
+const SchemaEntry kSchema[] = {
+  {"workers", VT::Workers, "auto", false,
+   "Number of worker threads, each with its own event loop. `auto` = one per CPU core.", {}, 0, 1024,
+   [](void* t, const Value& v) { as<Config>(t).workers = static_cast<unsigned>(v.integer); }},
+  {"node_name", VT::NonEmptyString, "aegis", false,
+   "Name of this node, used in the `Via` header and in logs.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Config>(t).node_name = v.text; }},
+  {"request_id_header", VT::NonEmptyString, "x-request-id", false,
+   "Header carrying the request id: kept from the client if present, otherwise generated; sent to the origin and "
+   "returned to the client. Must be a valid header name; stored lower-case.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Config>(t).request_id_header = v.text; }},
+
+  {"listeners", VT::List, "", true,
+   "Addresses the proxy accepts client connections on. At least one.", {}, 0, 0, nullptr,
+   [](void* p) -> void* { return &as<Config>(p).listeners.emplace_back(); }},
+  {"listeners[].address", VT::Address, "0.0.0.0", false,
+   "IP address (or host name) to bind; `0.0.0.0` = all IPv4 interfaces, `::` = all IPv6 interfaces.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Listener>(t).address = v.text; }},
+  {"listeners[].port", VT::Port, "", true,
+   "TCP port to listen on. `0` picks a free port (useful in tests).", {}, 0, 0,
+   [](void* t, const Value& v) { as<Listener>(t).port = static_cast<uint16_t>(v.integer); }},
+
+  {"origins", VT::List, "[]", false,
+   "Upstream server groups that routes send requests to.", {}, 0, 0, nullptr,
+   [](void* p) -> void* { return &as<Config>(p).origins.emplace_back(); }},
+  {"origins[].name", VT::NonEmptyString, "", true,
+   "Unique name, referenced by `routes[].origin`.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Origin>(t).name = v.text; }},
+  {"origins[].servers", VT::HostPortList, "", true,
+   "List of `host:port` (or `[v6]:port`) servers, used round-robin. At least one.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Origin>(t).servers = v.endpoints; }},
+  {"origins[].connect_timeout", VT::Duration, "2s", false,
+   "Time allowed to establish a TCP connection to a server.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Origin>(t).connect_timeout = v.duration; }},
+  {"origins[].read_timeout", VT::Duration, "30s", false,
+   "Time allowed for the first response byte and between reads from the origin.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Origin>(t).read_timeout = v.duration; }},
+  {"origins[].pool_size", VT::Integer, "64", false,
+   "Idle keep-alive connections kept per worker for this origin. `0` disables pooling.", {}, 0, 100000,
+   [](void* t, const Value& v) { as<Origin>(t).pool_size = static_cast<std::size_t>(v.integer); }},
+  {"origins[].pool_idle_timeout", VT::Duration, "1m", false,
+   "How long an idle pooled connection is kept before it is closed.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Origin>(t).pool_idle_timeout = v.duration; }},
+  {"origins[].host_header", VT::String, "\"\"", false,
+   "If set, sent as `Host` to the origin instead of the client's `Host`.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Origin>(t).host_header = v.text; }},
+
+  {"routes", VT::List, "[]", false,
+   "Which origin serves a request. The longest matching `path_prefix` wins; host-specific routes win over `*`.",
+   {}, 0, 0, nullptr,
+   [](void* p) -> void* { return &as<Config>(p).routes.emplace_back(); }},
+  {"routes[].host", VT::HostPattern, "\"*\"", false,
+   "`*` (any host), an exact host (`www.example.com`, port ignored, case-insensitive) or a suffix pattern "
+   "(`*.example.com`).", {}, 0, 0,
+   [](void* t, const Value& v) { as<Route>(t).host = v.text; }},
+  {"routes[].path_prefix", VT::PathPrefix, "/", false,
+   "Path prefix the request target must start with.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Route>(t).path_prefix = v.text; }},
+  {"routes[].origin", VT::NonEmptyString, "", true,
+   "Name of the origin (from `origins`) that serves matching requests.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Route>(t).origin = v.text; }},
+
+  {"limits", VT::Map, "", false, "Client-side limits and timeouts.", {}, 0, 0, nullptr,
+   [](void* p) -> void* { return &as<Config>(p).limits; }},
+  {"limits.max_header_bytes", VT::Size, "16KiB", false,
+   "Maximum size of the request line plus headers; larger requests get `431`.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Limits>(t).max_header_bytes = v.size; }},
+  {"limits.max_body_bytes", VT::Size, "10MiB", false,
+   "Maximum request body size; larger bodies get `413`.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Limits>(t).max_body_bytes = v.size; }},
+  {"limits.client_header_timeout", VT::Duration, "10s", false,
+   "Time allowed to receive a complete request head.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Limits>(t).client_header_timeout = v.duration; }},
+  {"limits.client_idle_timeout", VT::Duration, "1m", false,
+   "How long a keep-alive client connection may stay idle between requests.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Limits>(t).client_idle_timeout = v.duration; }},
+  {"limits.send_timeout", VT::Duration, "1m", false,
+   "Time allowed for a write to the client to make progress.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Limits>(t).send_timeout = v.duration; }},
+
+  {"admin", VT::Map, "", false, "The admin HTTP endpoint (`/metrics`, health).", {}, 0, 0, nullptr,
+   [](void* p) -> void* { return &as<Config>(p).admin; }},
+  {"admin.enabled", VT::Bool, "true", false, "Serve the admin endpoint.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Admin>(t).enabled = v.boolean; }},
+  {"admin.address", VT::Address, "127.0.0.1", false, "Address the admin endpoint binds.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Admin>(t).address = v.text; }},
+  {"admin.port", VT::Port, "9901", false, "Port of the admin endpoint. `0` picks a free port.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Admin>(t).port = static_cast<uint16_t>(v.integer); }},
+
+  {"access_log", VT::Map, "", false, "The JSON access log (one object per request, one per line).", {}, 0, 0,
+   nullptr, [](void* p) -> void* { return &as<Config>(p).access_log; }},
+  {"access_log.enabled", VT::Bool, "true", false, "Write the access log.", {}, 0, 0,
+   [](void* t, const Value& v) { as<AccessLog>(t).enabled = v.boolean; }},
+  {"access_log.path", VT::NonEmptyString, "\"-\"", false,
+   "`-` = standard output; otherwise a file, opened for append (it can be reopened for log rotation).", {}, 0, 0,
+   [](void* t, const Value& v) { as<AccessLog>(t).path = v.text; }},
+
+  {"log_level", VT::Enum, "info", false, "Level of the diagnostic log on standard error.", kLogLevels, 0, 0,
+   [](void* t, const Value& v) { as<Config>(t).log_level = v.text; }},
+
+  {"demo_origin", VT::Map, "", false,
+   "An embedded demo origin (a small HTTP server inside the process) used by `make run`.", {}, 0, 0, nullptr,
+   [](void* p) -> void* { return &as<Config>(p).demo_origin; }},
+  {"demo_origin.enabled", VT::Bool, "false", false, "Start the demo origin.", {}, 0, 0,
+   [](void* t, const Value& v) { as<DemoOrigin>(t).enabled = v.boolean; }},
+  {"demo_origin.address", VT::Address, "127.0.0.1", false, "Address the demo origin binds.", {}, 0, 0,
+   [](void* t, const Value& v) { as<DemoOrigin>(t).address = v.text; }},
+  {"demo_origin.port", VT::Port, "8081", false, "Port of the demo origin. `0` picks a free port.", {}, 0, 0,
+   [](void* t, const Value& v) { as<DemoOrigin>(t).port = static_cast<uint16_t>(v.integer); }},
+};
+// clang-format on
+
+}  // namespace
+
+std::string_view to_string(ValueType t) {
+  switch (t) {
+    case VT::Map: return "mapping";
+    case VT::List: return "list of mappings";
+    case VT::Bool: return "boolean";
+    case VT::String: return "string";
+    case VT::NonEmptyString: return "non-empty string";
+    case VT::Integer: return "integer";
+    case VT::Port: return "port";
+    case VT::Duration: return "duration";
+    case VT::Size: return "size";
+    case VT::Enum: return "enum";
+    case VT::Workers: return "auto | integer";
+    case VT::HostPortList: return "list of host:port";
+    case VT::Address: return "address";
+    case VT::HostPattern: return "host pattern";
+    case VT::PathPrefix: return "path prefix";
+  }
+  return "?";
+}
+
+std::span<const SchemaEntry> schema() { return kSchema; }
+
+const SchemaEntry* find_schema_entry(std::string_view path) {
+  for (const auto& e : kSchema)
+    if (e.path == path) return &e;
+  return nullptr;
+}
+
+}  // namespace aegis::config
