@@ -129,6 +129,7 @@ class Runtime {
 
 struct EngineOptions {
   std::size_t max_memory_pages = 65536;  // process-wide ceiling (4 GiB); per-module caps come from the loader
+  std::size_t max_table_entries = 10000;  // process-wide ceiling for any table (HOST-ABI limit)
 };
 
 class Engine {

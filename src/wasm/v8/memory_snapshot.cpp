@@ -1,0 +1,109 @@
+#include "wasm/v8/memory_snapshot.h"
+
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace aegis::wasm::v8impl {
+namespace {
+
+bool page_is_zero(const uint8_t* p, std::size_t n) {
+  // 8-byte words; n is a multiple of 8 except possibly for a short tail page.
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (w) return false;
+  }
+  for (; i < n; ++i)
+    if (p[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+bool is_private_anonymous(const void* addr) {
+  FILE* f = std::fopen("/proc/self/maps", "re");
+  if (!f) return false;
+  auto a = reinterpret_cast<uintptr_t>(addr);
+  bool result = false;
+  char line[512];
+  while (std::fgets(line, sizeof line, f)) {
+    unsigned long lo = 0, hi = 0, inode = 0;
+    char perms[8] = {};
+    int path_at = 0;
+    if (std::sscanf(line, "%lx-%lx %7s %*s %*s %lu %n", &lo, &hi, perms, &inode, &path_at) < 4) continue;
+    if (a < lo || a >= hi) continue;
+    const char* path = line + path_at;
+    bool no_path = path_at == 0 || *path == '\0' || *path == '\n';
+    result = perms[3] == 'p' && inode == 0 && no_path;
+    break;
+  }
+  std::fclose(f);
+  return result;
+}
+
+void MemorySnapshot::capture(std::span<const uint8_t> memory, bool private_anonymous) {
+  captured_ = true;
+  private_anonymous_ = private_anonymous;
+  size_ = memory.size();
+  data_.clear();
+  nonzero_.clear();
+  zero_.clear();
+  for (std::size_t off = 0; off < size_; off += kPage) {
+    std::size_t n = std::min(kPage, size_ - off);
+    bool zero = page_is_zero(memory.data() + off, n);
+    auto& runs = zero ? zero_ : nonzero_;
+    if (!runs.empty() && runs.back().offset + runs.back().length == off) {
+      runs.back().length += n;
+    } else {
+      runs.push_back({off, n, zero ? 0 : data_.size()});
+    }
+    if (!zero) data_.insert(data_.end(), memory.begin() + off, memory.begin() + off + n);
+  }
+  struct sysinfo si {};
+  trust_residency_ = ::sysinfo(&si) == 0 && si.totalswap == 0;
+  residency_.assign((size_ + kPage - 1) / kPage, 0);
+}
+
+void MemorySnapshot::clear_zero_run(uint8_t* base, std::size_t offset, std::size_t length, bool use_madvise) {
+  if (use_madvise && length >= kMadviseMinBytes && (offset % kPage) == 0 && (length % kPage) == 0 &&
+      ::madvise(base + offset, length, MADV_DONTNEED) == 0)
+    return;
+  std::memset(base + offset, 0, length);
+}
+
+bool MemorySnapshot::restore(std::span<uint8_t> memory) {
+  if (!captured_ || memory.size() != size_) return false;
+  uint8_t* base = memory.data();
+  for (const Run& r : nonzero_) std::memcpy(base + r.offset, data_.data() + r.data_offset, r.length);
+  if (zero_.empty()) return true;
+
+  bool aligned = (reinterpret_cast<uintptr_t>(base) % kPage) == 0;
+  bool use_madvise = aligned && private_anonymous_;
+  // Non-resident means zero only for anonymous memory without swap.
+  bool have_residency =
+      aligned && private_anonymous_ && trust_residency_ && ::mincore(base, (size_ + kPage - 1) / kPage * kPage, residency_.data()) == 0;
+  for (const Run& r : zero_) {
+    if (!have_residency) {
+      clear_zero_run(base, r.offset, r.length, use_madvise);
+      continue;
+    }
+    // Only resident pages can hold anything but zero.
+    std::size_t end = r.offset + r.length;
+    std::size_t off = r.offset;
+    while (off < end) {
+      while (off < end && !(residency_[off / kPage] & 1)) off += kPage;
+      if (off >= end) break;
+      std::size_t start = off;
+      while (off < end && (residency_[off / kPage] & 1)) off += kPage;
+      clear_zero_run(base, start, std::min(off, end) - start, use_madvise);
+    }
+  }
+  return true;
+}
+
+}  // namespace aegis::wasm::v8impl

@@ -1,0 +1,660 @@
+// The V8 implementation of wasm/engine.h. The only translation unit (with its siblings in this folder) that sees
+// V8 headers; compiled with -fno-rtti like libnode.
+//
+// V8 flags, set once before V8::Initialize (see kFlags below):
+//  --no-wasm-trap-handler   Bounds checks are explicit compare+branch instead of guard pages + a SIGSEGV handler.
+//                           With the trap handler every memory reserves 8 GiB + guards (~10 GiB) of address space
+//                           and V8 caps all such reservations at 1 TiB per process — about 100 live memories,
+//                           which per-thread instance pools of a few modules exhaust. It also installs a SIGSEGV
+//                           handler that competes with ASan's. The cost is a few % on memory-heavy loops (it
+//                           "showed no clear gain" in the prototype, DECISIONS.md). V8 only uses the trap handler
+//                           when the embedder calls V8::EnableWebAssemblyTrapHandler, which we never do; the flag
+//                           states the decision explicitly.
+//  --wasm-max-mem-pages=N   Process-wide ceiling for any one memory (EngineOptions::max_memory_pages); per-module
+//                           caps come from the loader's rewritten memory maximum. Without trap handler V8 reserves
+//                           the declared maximum up front, so grow stays in place (base pointer stable).
+//  --wasm-max-table-size=N  Same for tables (EngineOptions::max_table_entries).
+//  --stack-size             default (984 KiB of V8 stack below the point where the thread enters the isolate):
+//                           unbounded recursion ends in RangeError ("Maximum call stack size exceeded") = Trap.
+// Tiering stays default (Liftoff first, TurboFan after dynamic tier-up; tier-up is shared by every isolate since
+// the NativeModule is shared).
+#include <v8.h>
+#include <libplatform/libplatform.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "wasm/engine.h"
+#include "wasm/instrumentation.h"
+#include "wasm/v8/memory_snapshot.h"
+#include "wasm/v8/module_info.h"
+#include "wasm/v8/watchdog.h"
+
+namespace aegis::wasm {
+
+const char* to_string(CallStatus s) {
+  switch (s) {
+    case CallStatus::Ok: return "ok";
+    case CallStatus::Trap: return "trap";
+    case CallStatus::Timeout: return "timeout";
+    case CallStatus::HostExit: return "host_exit";
+    case CallStatus::NotFound: return "not_found";
+    case CallStatus::EngineError: return "engine_error";
+  }
+  return "unknown";
+}
+
+namespace v8impl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string to_utf8(v8::Isolate* iso, v8::Local<v8::Value> v) {
+  if (v.IsEmpty()) return {};
+  v8::String::Utf8Value s(iso, v);
+  return *s ? std::string(*s, s.length()) : std::string();
+}
+
+v8::Local<v8::String> str(v8::Isolate* iso, std::string_view s) {
+  return v8::String::NewFromUtf8(iso, s.data(), v8::NewStringType::kNormal, static_cast<int>(s.size()))
+      .ToLocalChecked();
+}
+
+// V8 allocates every wasm memory through the same page allocator (mmap MAP_PRIVATE|MAP_ANONYMOUS), so checking
+// the first one is enough: -1 unknown, 0 no, 1 yes.
+bool wasm_memory_is_private_anonymous(const void* addr) {
+  static std::atomic<int> known{-1};
+  int v = known.load(std::memory_order_relaxed);
+  if (v < 0) {
+    v = is_private_anonymous(addr) ? 1 : 0;
+    known.store(v, std::memory_order_relaxed);
+  }
+  return v == 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+class V8Compiled final : public CompiledModule, public std::enable_shared_from_this<V8Compiled> {
+ public:
+  V8Compiled(v8::CompiledWasmModule compiled, ModuleInfo info, std::size_t wire_size, uint64_t id)
+      : compiled_(std::move(compiled)), info_(std::move(info)), wire_size_(wire_size), id_(id) {}
+  std::size_t wire_size() const override { return wire_size_; }
+  const v8::CompiledWasmModule& compiled() const { return compiled_; }
+  const ModuleInfo& info() const { return info_; }
+  uint64_t id() const { return id_; }
+
+ private:
+  v8::CompiledWasmModule compiled_;
+  ModuleInfo info_;
+  std::size_t wire_size_;
+  uint64_t id_;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// One isolate + context. Shared (shared_ptr) by the Runtime and its Instances so the isolate outlives every handle
+// into it, whatever order the owner destroys them in.
+class IsolateCore {
+ public:
+  IsolateCore() {
+    allocator_.reset(v8::ArrayBuffer::Allocator::NewDefaultAllocator());
+    v8::Isolate::CreateParams params;
+    params.array_buffer_allocator = allocator_.get();
+    isolate_ = v8::Isolate::New(params);
+    isolate_->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
+    v8::Isolate::Scope is(isolate_);
+    v8::HandleScope hs(isolate_);
+    v8::Local<v8::Context> ctx = v8::Context::New(isolate_);
+    v8::Context::Scope cs(ctx);
+    context_.Reset(isolate_, ctx);
+    v8::Local<v8::Value> wasm_ns, ctor;
+    if (ctx->Global()->Get(ctx, str(isolate_, "WebAssembly")).ToLocal(&wasm_ns) && wasm_ns->IsObject() &&
+        wasm_ns.As<v8::Object>()->Get(ctx, str(isolate_, "Instance")).ToLocal(&ctor) && ctor->IsFunction())
+      instance_ctor_.Reset(isolate_, ctor.As<v8::Function>());
+  }
+
+  ~IsolateCore() {
+    watchdog_.reset();  // joins; no TerminateExecution after this
+    for (auto& [id, entry] : modules_) entry.object.Reset();
+    instance_ctor_.Reset();
+    context_.Reset();
+    // Disposing an entered isolate aborts the process. We only enter it for the duration of one operation, so
+    // this can only happen if the owner destroys the Runtime from inside a host call; leak it rather than abort.
+    if (isolate_->IsInUse()) {
+      std::fprintf(stderr, "aegis wasm: runtime destroyed while its isolate is in use; leaking the isolate\n");
+      return;
+    }
+    isolate_->Dispose();
+  }
+
+  v8::Isolate* isolate() const { return isolate_; }
+  v8::Local<v8::Context> context() const { return context_.Get(isolate_); }
+  v8::Local<v8::Function> instance_ctor() const { return instance_ctor_.Get(isolate_); }
+  bool ready() const { return !instance_ctor_.IsEmpty(); }
+
+  Watchdog& watchdog() {
+    if (!watchdog_) watchdog_ = std::make_unique<Watchdog>([iso = isolate_] { iso->TerminateExecution(); });
+    return *watchdog_;
+  }
+
+  // Per-isolate WasmModuleObject for a shared compiled module (FromCompiledModule costs ~30 µs: do it once).
+  v8::MaybeLocal<v8::WasmModuleObject> module_object(const V8Compiled& m) {
+    auto it = modules_.find(m.id());
+    if (it != modules_.end()) return it->second.object.Get(isolate_);
+    // Miss: forget modules that were dropped everywhere else.
+    std::erase_if(modules_, [](auto& kv) { return kv.second.module.expired(); });
+    v8::Local<v8::WasmModuleObject> obj;
+    if (!v8::WasmModuleObject::FromCompiledModule(isolate_, m.compiled()).ToLocal(&obj)) return {};
+    auto& e = modules_[m.id()];
+    e.module = m.weak_from_this();
+    e.object.Reset(isolate_, obj);
+    return obj;
+  }
+
+  int depth = 0;  // nesting of calls into wasm (a host function may call another instance)
+
+ private:
+  struct ModuleEntry {
+    std::weak_ptr<const V8Compiled> module;
+    v8::Global<v8::WasmModuleObject> object;
+  };
+  std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
+  v8::Isolate* isolate_ = nullptr;
+  v8::Global<v8::Context> context_;
+  v8::Global<v8::Function> instance_ctor_;
+  std::unique_ptr<Watchdog> watchdog_;
+  std::unordered_map<uint64_t, ModuleEntry> modules_;
+};
+
+// Enters the isolate and its context for one operation.
+struct Enter {
+  explicit Enter(IsolateCore& c) : is(c.isolate()), hs(c.isolate()), ctx(c.context()), cs(ctx) {}
+  v8::Isolate::Scope is;
+  v8::HandleScope hs;
+  v8::Local<v8::Context> ctx;
+  v8::Context::Scope cs;
+};
+
+class V8Instance;
+
+struct Binding {
+  HostCallback callback;
+  void* fn_data;
+  FuncType type;
+  V8Instance* owner;
+};
+
+struct Export {
+  v8::Global<v8::Function> fn;
+  FuncType type;
+};
+
+constexpr std::size_t kInlineVals = 16;
+
+// ---------------------------------------------------------------------------------------------------------------
+class V8Instance final : public Instance, public Caller {
+ public:
+  // Holds no reference to the CompiledModule (V8 keeps the code alive for as long as the instance exists), so a
+  // module dropped by its owner is seen as expired by the instance pool even while pooled instances remain.
+  explicit V8Instance(std::shared_ptr<IsolateCore> core) : core_(std::move(core)) {}
+
+  ~V8Instance() override {
+    exports_.clear();
+    memory_object_.Reset();
+    buffer_.Reset();
+    instance_.Reset();
+  }
+
+  // Builds the imports object, runs `new WebAssembly.Instance(module, imports)` (and so the start function) under
+  // the deadline, and caches the exports.
+  bool init(const V8Compiled& module, std::span<const HostFunction> imports, const CallOptions& start_options,
+            std::string* error) {
+    v8::Isolate* iso = core_->isolate();
+    Enter e(*core_);
+    v8::Local<v8::WasmModuleObject> mod;
+    if (!core_->module_object(module).ToLocal(&mod)) return fail(error, "cannot materialise the module in this isolate");
+
+    const ModuleInfo& info = module.info();
+    mutable_globals_ = info.mutable_globals;
+    defines_memory_ = info.defines_memory;
+    v8::Local<v8::Object> imports_obj = v8::Object::New(iso);
+    for (const ImportInfo& imp : info.function_imports) {
+      const HostFunction* hf = nullptr;
+      for (const HostFunction& h : imports)
+        if (h.module == imp.module && h.name == imp.name) { hf = &h; break; }
+      if (!hf || !hf->callback) return fail(error, "unresolved import " + imp.module + "." + imp.name);
+      if (!imp.supported || hf->type != imp.type)
+        return fail(error, "import " + imp.module + "." + imp.name + " has a different signature than the host function");
+      bindings_.push_back(std::make_unique<Binding>(Binding{hf->callback, hf->fn_data, hf->type, this}));
+      v8::Local<v8::Function> fn;
+      if (!v8::Function::New(e.ctx, &V8Instance::trampoline, v8::External::New(iso, bindings_.back().get()),
+                             static_cast<int>(hf->type.params.size()), v8::ConstructorBehavior::kThrow)
+               .ToLocal(&fn))
+        return fail(error, "cannot create host function " + imp.name);
+      v8::Local<v8::String> mkey = str(iso, imp.module);
+      v8::Local<v8::Value> ns;
+      if (!imports_obj->Get(e.ctx, mkey).ToLocal(&ns) || !ns->IsObject()) {
+        ns = v8::Object::New(iso);
+        imports_obj->Set(e.ctx, mkey, ns).Check();
+      }
+      ns.As<v8::Object>()->Set(e.ctx, str(iso, imp.name), fn).Check();
+    }
+
+    v8::Local<v8::Value> argv[2] = {mod, imports_obj};
+    v8::Local<v8::Object> inst;
+    CallOutcome out = run(start_options, [&](v8::Local<v8::Context> ctx) -> v8::MaybeLocal<v8::Value> {
+      v8::Local<v8::Object> o;
+      if (!core_->instance_ctor()->NewInstance(ctx, 2, argv).ToLocal(&o)) return {};
+      inst = o;
+      return o;
+    });
+    if (out.status != CallStatus::Ok) {
+      const char* what = out.status == CallStatus::Timeout ? "start function timed out"
+                         : out.status == CallStatus::HostExit ? "start function exited"
+                                                               : "instantiation failed";
+      return fail(error, std::string(what) + (out.message.empty() ? "" : ": " + out.message));
+    }
+    instance_.Reset(iso, inst);
+
+    v8::Local<v8::Value> exports_v;
+    if (!inst->Get(e.ctx, str(iso, "exports")).ToLocal(&exports_v) || !exports_v->IsObject())
+      return fail(error, "instance has no exports object");
+    auto exports_obj = exports_v.As<v8::Object>();
+    for (const auto& [name, type] : info.function_exports) {
+      v8::Local<v8::Value> f;
+      if (exports_obj->Get(e.ctx, str(iso, name)).ToLocal(&f) && f->IsFunction())
+        exports_.emplace(name, Export{v8::Global<v8::Function>(iso, f.As<v8::Function>()), type});
+    }
+    if (info.memory_exported) {
+      v8::Local<v8::Value> m;
+      if (exports_obj->Get(e.ctx, str(iso, "memory")).ToLocal(&m) && m->IsWasmMemoryObject()) {
+        memory_object_.Reset(iso, m.As<v8::WasmMemoryObject>());
+        refresh_memory(m.As<v8::WasmMemoryObject>()->Buffer());
+      }
+    }
+    return true;
+  }
+
+  bool has_function(std::string_view name) const override { return exports_.find(name) != exports_.end(); }
+
+  CallOutcome call(std::string_view name, std::span<const Val> args, std::span<Val> results,
+                   const CallOptions& options) override {
+    auto t0 = Clock::now();
+    CallOutcome out;
+    auto it = exports_.find(name);
+    if (it == exports_.end()) {
+      out.status = CallStatus::NotFound;
+      out.message = "no exported function " + std::string(name);
+      return out;
+    }
+    const FuncType& type = it->second.type;
+    bool sig_ok = args.size() == type.params.size() && results.size() >= type.results.size();
+    for (std::size_t i = 0; sig_ok && i < args.size(); ++i) sig_ok = args[i].type == type.params[i];
+    if (!sig_ok) {
+      out.status = CallStatus::NotFound;
+      out.message = "signature mismatch calling " + std::string(name);
+      return out;
+    }
+    v8::Isolate* iso = core_->isolate();
+    Enter e(*core_);
+    v8::Local<v8::Value> inline_argv[kInlineVals];
+    std::vector<v8::Local<v8::Value>> heap_argv;
+    v8::Local<v8::Value>* argv = inline_argv;
+    if (args.size() > kInlineVals) {
+      heap_argv.resize(args.size());
+      argv = heap_argv.data();
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) argv[i] = to_v8(iso, args[i]);
+    v8::Local<v8::Function> fn = it->second.fn.Get(iso);
+    v8::Local<v8::Value> ret;
+    out = run(options, [&](v8::Local<v8::Context> ctx) -> v8::MaybeLocal<v8::Value> {
+      v8::MaybeLocal<v8::Value> r = fn->Call(ctx, v8::Undefined(iso), static_cast<int>(args.size()), argv);
+      if (!r.IsEmpty()) ret = r.ToLocalChecked();
+      return r;
+    });
+    if (out.status == CallStatus::Ok && !type.results.empty()) {
+      if (type.results.size() == 1) {
+        if (!from_v8(e.ctx, ret, type.results[0], &results[0])) out = engine_error("bad result value");
+      } else {
+        auto arr = ret.As<v8::Array>();
+        for (std::size_t i = 0; i < type.results.size() && out.status == CallStatus::Ok; ++i) {
+          v8::Local<v8::Value> v;
+          if (!arr->Get(e.ctx, static_cast<uint32_t>(i)).ToLocal(&v) || !from_v8(e.ctx, v, type.results[i], &results[i]))
+            out = engine_error("bad result value");
+        }
+      }
+    }
+    out.wall = Clock::now() - t0;
+    return out;
+  }
+
+  std::span<uint8_t> memory() override {
+    if (memory_object_.IsEmpty()) return {};
+    v8::Isolate::Scope is(core_->isolate());
+    v8::HandleScope hs(core_->isolate());
+    return current_memory();
+  }
+
+  bool capture() override {
+    bool has_globals_fns = has_function(inject::kGlobalsSave) && has_function(inject::kGlobalsRestore);
+    if (mutable_globals_ > 0 && !has_globals_fns) return false;
+    if (defines_memory_ && memory_object_.IsEmpty()) return false;  // memory not exported: cannot snapshot
+    if (has_globals_fns && call(inject::kGlobalsSave, {}, {}, {}).status != CallStatus::Ok) return false;
+    resettable_globals_ = has_globals_fns;
+    std::span<uint8_t> mem = memory();
+    snapshot_.capture(mem, !mem.empty() && wasm_memory_is_private_anonymous(mem.data()));
+    return true;
+  }
+
+  bool restore() override {
+    if (!snapshot_.captured()) return false;
+    if (!memory_object_.IsEmpty() && !snapshot_.restore(memory())) return false;  // grew since capture
+    if (resettable_globals_ && call(inject::kGlobalsRestore, {}, {}, {}).status != CallStatus::Ok) return false;
+    return true;
+  }
+
+  // Caller (Caller::memory is the memory() override above: one function overrides both bases).
+  void* user_data() override { return user_data_; }
+  void exit(int32_t code, std::string_view message) override {
+    exit_requested_ = true;
+    exit_code_ = code;
+    exit_message_.assign(message);
+  }
+
+ private:
+  // Isolate entered, handle scope open.
+  std::span<uint8_t> current_memory() {
+    if (memory_object_.IsEmpty()) return {};
+    v8::Local<v8::ArrayBuffer> buf = buffer_.Get(core_->isolate());
+    if (buf->WasDetached()) refresh_memory(memory_object_.Get(core_->isolate())->Buffer());  // memory.grow
+    return {mem_base_, mem_size_};
+  }
+
+  void refresh_memory(v8::Local<v8::ArrayBuffer> buf) {
+    buffer_.Reset(core_->isolate(), buf);
+    mem_base_ = static_cast<uint8_t*>(buf->Data());
+    mem_size_ = buf->ByteLength();
+  }
+
+  static bool fail(std::string* error, std::string msg) {
+    if (error) *error = std::move(msg);
+    return false;
+  }
+  static CallOutcome engine_error(std::string msg) {
+    CallOutcome o;
+    o.status = CallStatus::EngineError;
+    o.message = std::move(msg);
+    return o;
+  }
+
+  static v8::Local<v8::Value> to_v8(v8::Isolate* iso, const Val& v) {
+    switch (v.type) {
+      case ValType::I32: return v8::Integer::New(iso, v.i32);
+      case ValType::I64: return v8::BigInt::New(iso, v.i64);
+      case ValType::F32: return v8::Number::New(iso, v.f32);
+      case ValType::F64: return v8::Number::New(iso, v.f64);
+    }
+    return v8::Undefined(iso);
+  }
+
+  static bool from_v8(v8::Local<v8::Context> ctx, v8::Local<v8::Value> v, ValType t, Val* out) {
+    switch (t) {
+      case ValType::I32:
+        if (v->IsInt32()) { *out = Val::I32(v.As<v8::Int32>()->Value()); return true; }
+        { int32_t x; if (!v->Int32Value(ctx).To(&x)) return false; *out = Val::I32(x); return true; }
+      case ValType::I64:
+        if (v->IsBigInt()) { *out = Val::I64(v.As<v8::BigInt>()->Int64Value()); return true; }
+        return false;
+      case ValType::F32:
+        if (v->IsNumber()) { *out = Val::F32(static_cast<float>(v.As<v8::Number>()->Value())); return true; }
+        return false;
+      case ValType::F64:
+        if (v->IsNumber()) { *out = Val::F64(v.As<v8::Number>()->Value()); return true; }
+        return false;
+    }
+    return false;
+  }
+
+  // Runs `body` (which enters wasm) with the deadline armed and classifies how it ended. Isolate entered.
+  template <class Body>
+  CallOutcome run(const CallOptions& options, Body&& body) {
+    v8::Isolate* iso = core_->isolate();
+    v8::Local<v8::Context> ctx = core_->context();
+    CallOutcome out;
+    // Per-invocation state (saved for re-entrant use from a host function).
+    void* saved_user_data = user_data_;
+    bool saved_exit = exit_requested_;
+    bool saved_host_error = host_error_;
+    user_data_ = options.user_data;
+    exit_requested_ = false;
+    host_error_ = false;
+
+    const bool outer = core_->depth == 0;
+    const bool timed = outer && options.deadline.count() > 0;
+    if (timed) core_->watchdog().arm(Clock::now() + options.deadline);
+    ++core_->depth;
+    bool ok, terminated;
+    v8::Local<v8::Value> exception;
+    {
+      v8::TryCatch tc(iso);
+      ok = !body(ctx).IsEmpty();
+      terminated = tc.HasTerminated();
+      if (!ok && !terminated) exception = tc.Exception();
+      --core_->depth;
+      bool fired = timed && core_->watchdog().disarm();
+      // The only sources of TerminateExecution are the watchdog (fired) and Caller::exit. Cancel whatever is
+      // pending so that it cannot reach a later call — the interrupt may have been raised after the guest returned.
+      if (outer && (fired || terminated || exit_requested_ || host_error_ || iso->IsExecutionTerminating()))
+        iso->CancelTerminateExecution();
+
+      if (exit_requested_) {
+        out.status = CallStatus::HostExit;
+        out.exit_code = exit_code_;
+        out.message = exit_message_;
+      } else if (host_error_) {
+        out = engine_error(exit_message_);
+      } else if (terminated) {
+        if (fired) {
+          out.status = CallStatus::Timeout;
+          out.message = "deadline exceeded";
+        } else {
+          out = engine_error("execution terminated");
+        }
+      } else if (!ok) {
+        out.status = CallStatus::Trap;
+        out.message = exception.IsEmpty() ? std::string("exception") : to_utf8(iso, exception);
+      }
+    }
+    user_data_ = saved_user_data;
+    exit_requested_ = saved_exit;
+    host_error_ = saved_host_error;
+    return out;
+  }
+
+  // wasm → host. Converts the arguments to Val, calls the HostFunction, converts the results back.
+  static void trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
+    auto* b = static_cast<Binding*>(info.Data().As<v8::External>()->Value());
+    V8Instance* self = b->owner;
+    v8::Isolate* iso = info.GetIsolate();
+    if (self->exit_requested_ || self->host_error_) {  // guest swallowed the unwind (wasm catch_all): keep failing
+      stop_guest(iso);
+      return;
+    }
+    const FuncType& type = b->type;
+    Val inline_vals[kInlineVals];
+    std::vector<Val> heap_vals;
+    Val* vals = inline_vals;
+    std::size_t n = type.params.size() + type.results.size();
+    if (n > kInlineVals) {
+      heap_vals.resize(n);
+      vals = heap_vals.data();
+    }
+    Val* args = vals;
+    Val* results = vals + type.params.size();
+    v8::Local<v8::Context> ctx = iso->GetCurrentContext();
+    for (std::size_t i = 0; i < type.params.size(); ++i) {
+      v8::Local<v8::Value> a = info[static_cast<int>(i)];
+      switch (type.params[i]) {
+        case ValType::I32:
+          args[i] = Val::I32(a->IsInt32() ? a.As<v8::Int32>()->Value() : a->Int32Value(ctx).FromMaybe(0));
+          break;
+        case ValType::I64:
+          args[i] = Val::I64(a->IsBigInt() ? a.As<v8::BigInt>()->Int64Value() : 0);
+          break;
+        case ValType::F32:
+          args[i] = Val::F32(static_cast<float>(a->NumberValue(ctx).FromMaybe(0)));
+          break;
+        case ValType::F64:
+          args[i] = Val::F64(a->NumberValue(ctx).FromMaybe(0));
+          break;
+      }
+    }
+    for (std::size_t i = 0; i < type.results.size(); ++i) results[i].type = type.results[i];
+    try {
+      b->callback(*self, args, results, b->fn_data);
+    } catch (const std::exception& ex) {
+      self->host_error_ = true;
+      self->exit_message_ = std::string("host function threw: ") + ex.what();
+    } catch (...) {
+      self->host_error_ = true;
+      self->exit_message_ = "host function threw";
+    }
+    if (self->exit_requested_ || self->host_error_) {
+      stop_guest(iso);
+      return;
+    }
+    if (type.results.empty()) return;
+    if (type.results.size() == 1) {
+      info.GetReturnValue().Set(to_v8(iso, results[0]));
+      return;
+    }
+    v8::Local<v8::Value> inline_out[kInlineVals];
+    std::vector<v8::Local<v8::Value>> heap_out;
+    v8::Local<v8::Value>* outv = inline_out;
+    if (type.results.size() > kInlineVals) {
+      heap_out.resize(type.results.size());
+      outv = heap_out.data();
+    }
+    for (std::size_t i = 0; i < type.results.size(); ++i) outv[i] = to_v8(iso, results[i]);
+    info.GetReturnValue().Set(v8::Array::New(iso, outv, type.results.size()));
+  }
+
+  // Unwinds the guest now (exception) and, should wasm exception handling catch that, at its next function entry
+  // or loop header (termination cannot be caught). run() cancels the termination afterwards.
+  static void stop_guest(v8::Isolate* iso) {
+    iso->TerminateExecution();
+    iso->ThrowException(v8::Exception::Error(str(iso, "aegis: host exit")));
+  }
+
+  std::shared_ptr<IsolateCore> core_;
+  uint32_t mutable_globals_ = 0;
+  bool defines_memory_ = false;
+  v8::Global<v8::Object> instance_;
+  std::unordered_map<std::string, Export, StringHash, std::equal_to<>> exports_;
+  std::vector<std::unique_ptr<Binding>> bindings_;
+  v8::Global<v8::WasmMemoryObject> memory_object_;
+  v8::Global<v8::ArrayBuffer> buffer_;
+  uint8_t* mem_base_ = nullptr;
+  std::size_t mem_size_ = 0;
+
+  void* user_data_ = nullptr;
+  bool exit_requested_ = false;
+  bool host_error_ = false;
+  int32_t exit_code_ = 0;
+  std::string exit_message_;
+
+  MemorySnapshot snapshot_;
+  bool resettable_globals_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+class V8Runtime final : public Runtime {
+ public:
+  V8Runtime() : core_(std::make_shared<IsolateCore>()) {}
+
+  std::unique_ptr<Instance> instantiate(const CompiledModule& module, std::span<const HostFunction> imports,
+                                        const CallOptions& start_options, std::string* error) override {
+    auto* m = as_v8(module);
+    if (!core_->ready()) {
+      if (error) *error = "WebAssembly is not available in this isolate";
+      return nullptr;
+    }
+    auto inst = std::make_unique<V8Instance>(core_);
+    if (!inst->init(*m, imports, start_options, error)) return nullptr;
+    return inst;
+  }
+
+ private:
+  // Every CompiledModule in the process is a V8Compiled (this is the only Engine); no RTTI in this TU.
+  static const V8Compiled* as_v8(const CompiledModule& m) { return static_cast<const V8Compiled*>(&m); }
+  std::shared_ptr<IsolateCore> core_;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+class V8Engine final : public Engine {
+ public:
+  explicit V8Engine(const EngineOptions& options) {
+    std::string flags = "--no-wasm-trap-handler --wasm-max-mem-pages=" + std::to_string(options.max_memory_pages) +
+                        " --wasm-max-table-size=" + std::to_string(options.max_table_entries);
+    v8::V8::SetFlagsFromString(flags.c_str(), flags.size());
+    v8::V8::InitializeICU();
+    platform_ = v8::platform::NewDefaultPlatform();
+    v8::V8::InitializePlatform(platform_.get());
+    v8::V8::Initialize();
+
+    allocator_.reset(v8::ArrayBuffer::Allocator::NewDefaultAllocator());
+    v8::Isolate::CreateParams params;
+    params.array_buffer_allocator = allocator_.get();
+    compile_isolate_ = v8::Isolate::New(params);
+    v8::Locker lock(compile_isolate_);
+    v8::Isolate::Scope is(compile_isolate_);
+    v8::HandleScope hs(compile_isolate_);
+    compile_context_.Reset(compile_isolate_, v8::Context::New(compile_isolate_));
+  }
+  // Lives until process exit (never destroyed: worker threads may still use it while statics are torn down).
+
+  std::shared_ptr<const CompiledModule> compile(std::span<const uint8_t> wasm, std::string* error) override {
+    std::string info_error;
+    std::optional<ModuleInfo> info = read_module_info(wasm, &info_error);
+    if (!info) {
+      if (error) *error = info_error;
+      return nullptr;
+    }
+    std::lock_guard guard(compile_mu_);
+    v8::Locker lock(compile_isolate_);
+    v8::Isolate::Scope is(compile_isolate_);
+    v8::HandleScope hs(compile_isolate_);
+    v8::Local<v8::Context> ctx = compile_context_.Get(compile_isolate_);
+    v8::Context::Scope cs(ctx);
+    v8::TryCatch tc(compile_isolate_);
+    v8::Local<v8::WasmModuleObject> mod;
+    if (!v8::WasmModuleObject::Compile(compile_isolate_, v8::MemorySpan<const uint8_t>(wasm.data(), wasm.size()))
+             .ToLocal(&mod)) {
+      if (error) *error = tc.HasCaught() ? to_utf8(compile_isolate_, tc.Exception()) : "compile failed";
+      return nullptr;
+    }
+    return std::make_shared<V8Compiled>(mod->GetCompiledModule(), std::move(*info), wasm.size(), ++next_id_);
+  }
+
+  std::unique_ptr<Runtime> create_runtime() override { return std::make_unique<V8Runtime>(); }
+
+ private:
+  std::unique_ptr<v8::Platform> platform_;
+  std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
+  v8::Isolate* compile_isolate_ = nullptr;
+  v8::Global<v8::Context> compile_context_;
+  std::mutex compile_mu_;
+  uint64_t next_id_ = 0;
+};
+
+}  // namespace
+}  // namespace v8impl
+
+Engine& engine(const EngineOptions& options) {
+  static Engine* instance = new v8impl::V8Engine(options);  // first caller's options win
+  return *instance;
+}
+
+}  // namespace aegis::wasm

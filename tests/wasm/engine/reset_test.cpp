@@ -1,0 +1,155 @@
+// capture()/restore(): resetting an instance to its post-initialisation state without re-instantiating.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "fixture.h"
+#include "wasm/v8/memory_snapshot.h"
+
+namespace aegis::wasm::test {
+namespace {
+
+bool all_zero(std::span<const uint8_t> s) {
+  return std::all_of(s.begin(), s.end(), [](uint8_t b) { return b == 0; });
+}
+
+int64_t call_i64(Instance& inst, std::string_view name) {
+  Val r;
+  EXPECT_EQ(call(inst, name, {}, &r, 1).status, CallStatus::Ok);
+  return r.i64;
+}
+
+TEST(Reset, RestoreBringsBackMemoryAndGlobals) {
+  auto m = compile_fixture("engine_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  ASSERT_TRUE(inst->capture());
+  const std::vector<uint8_t> pristine(inst->memory().begin(), inst->memory().end());
+
+  for (int round = 0; round < 5; ++round) {
+    EXPECT_EQ(call_i32(*inst, "bump"), 1);
+    EXPECT_EQ(call_i32(*inst, "bump"), 2);
+    EXPECT_EQ(call_i64(*inst, "other"), 25);
+    EXPECT_EQ(call_i32(*inst, "load8", {Val::I32(16)}), 0x42);
+    EXPECT_EQ(call_i32(*inst, "load", {Val::I32(70000)}), 2);
+    // Dirty a short stretch (memset path) and a long one (madvise path when the mapping allows it).
+    call(*inst, "fill", {Val::I32(20000), Val::I32(30000)});
+    call(*inst, "fill", {Val::I32(131072), Val::I32(327680)});
+    inst->memory()[500000] = 1;  // host writes count too
+
+    ASSERT_TRUE(inst->restore());
+    std::span<uint8_t> mem = inst->memory();
+    ASSERT_EQ(mem.size(), pristine.size());
+    EXPECT_TRUE(std::equal(mem.begin(), mem.end(), pristine.begin()));
+    EXPECT_EQ(call_i32(*inst, "load8", {Val::I32(16)}), 'h');
+    EXPECT_EQ(call_i32(*inst, "load", {Val::I32(8192)}), 0);
+    EXPECT_EQ(call_i64(*inst, "other"), 5);
+    ASSERT_TRUE(inst->restore());  // the loads above changed nothing, restoring again is fine
+  }
+}
+
+TEST(Reset, SnapshotIsTakenAtCaptureNotAtInstantiation) {
+  auto m = compile_fixture("engine_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  EXPECT_EQ(call_i32(*inst, "bump"), 1);  // "warm-up" before capture
+  ASSERT_TRUE(inst->capture());
+  EXPECT_EQ(call_i32(*inst, "bump"), 2);
+  ASSERT_TRUE(inst->restore());
+  EXPECT_EQ(call_i32(*inst, "bump"), 2);
+  EXPECT_EQ(call_i32(*inst, "load", {Val::I32(70000)}), 2);
+}
+
+TEST(Reset, RestoreFailsAfterMemoryGrow) {
+  auto m = compile_fixture("engine_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  ASSERT_TRUE(inst->capture());
+  EXPECT_EQ(call_i32(*inst, "grow"), 8);
+  EXPECT_FALSE(inst->restore());
+}
+
+TEST(Reset, MutableGlobalsWithoutInjectedExportsCannotBeReset) {
+  auto m = compile_fixture("engine_globals_noreset");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  EXPECT_FALSE(inst->capture());
+  EXPECT_EQ(call_i32(*inst, "bump"), 1);
+  EXPECT_FALSE(inst->restore());
+}
+
+TEST(Reset, RestoreWithoutCaptureFails) {
+  auto m = compile_fixture("engine_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  EXPECT_FALSE(inst->restore());
+}
+
+TEST(Reset, ModuleWithoutMemoryOrMutableGlobalsIsTriviallyResettable) {
+  auto m = compile_fixture("engine_values");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  EXPECT_TRUE(inst->capture());
+  EXPECT_TRUE(inst->restore());
+  EXPECT_EQ(call_i32(*inst, "add_i32", {Val::I32(1), Val::I32(2)}), 3);
+}
+
+// restore() drops long zero stretches with MADV_DONTNEED, which only reads back as zero for a private anonymous
+// mapping. This is what V8 gives wasm memories; MemorySnapshot checks it and falls back to memset otherwise.
+TEST(Reset, WasmMemoryIsAPrivateAnonymousMapping) {
+  auto m = compile_fixture("engine_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  EXPECT_TRUE(v8impl::is_private_anonymous(inst->memory().data()));
+}
+
+TEST(MemorySnapshot, RestoresAnonymousAndFileBackedRegions) {
+  constexpr std::size_t kSize = 1 << 20;
+  // Anonymous private mapping.
+  void* anon = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(anon, MAP_FAILED);
+  // Private file mapping: MADV_DONTNEED would bring back the FILE's content, so it must not be used.
+  char path[] = "/tmp/aegis-snapshot-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::vector<uint8_t> junk(kSize, 0x5a);
+  ASSERT_EQ(::write(fd, junk.data(), kSize), static_cast<ssize_t>(kSize));
+  void* file = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  ASSERT_NE(file, MAP_FAILED);
+  ::close(fd);
+  ::unlink(path);
+  EXPECT_TRUE(v8impl::is_private_anonymous(anon));
+  EXPECT_FALSE(v8impl::is_private_anonymous(file));
+
+  for (void* region : {anon, file}) {
+    std::span<uint8_t> mem(static_cast<uint8_t*>(region), kSize);
+    std::fill(mem.begin(), mem.end(), 0);
+    mem[10] = 1;
+    mem[kSize - 1] = 2;
+    v8impl::MemorySnapshot snap;
+    snap.capture(mem, v8impl::is_private_anonymous(region));
+    EXPECT_EQ(snap.stored_bytes(), 2 * v8impl::MemorySnapshot::kPage);
+    std::fill(mem.begin() + 4096, mem.end() - 4096, 0x77);  // one long dirty stretch
+    mem[10] = 9;
+    ASSERT_TRUE(snap.restore(mem));
+    EXPECT_EQ(mem[10], 1);
+    EXPECT_EQ(mem[kSize - 1], 2);
+    EXPECT_TRUE(all_zero(mem.subspan(4096, kSize - 8192)));
+    EXPECT_FALSE(snap.restore(mem.first(kSize - 4096)));  // size changed
+  }
+  ::munmap(anon, kSize);
+  ::munmap(file, kSize);
+}
+
+}  // namespace
+}  // namespace aegis::wasm::test

@@ -1,0 +1,37 @@
+;; Host import trampoline: arguments and results of every type, Caller::memory after grow, Caller::exit,
+;; user_data.
+(module
+  (import "env" "add64" (func $add64 (param i64 i64) (result i64)))
+  (import "env" "mix" (func $mix (param i32 i64 f32 f64) (result f64)))
+  (import "env" "pair" (func $pair (param i32) (result i32 i64)))
+  (import "env" "peek" (func $peek (param i32) (result i32)))
+  (import "env" "exit" (func $exit (param i32)))
+  (import "env" "user" (func $user (result i32)))
+  (memory (export "memory") 1 4)
+  (func (export "call_add64") (param i64 i64) (result i64) (call $add64 (local.get 0) (local.get 1)))
+  (func (export "call_mix") (param i32 i64 f32 f64) (result f64)
+    (call $mix (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  ;; pair(x) = (x+1, x*2^33) → returns i64(first) + second
+  (func (export "call_pair") (param i32) (result i64)
+    (local $b i64)
+    (call $pair (local.get 0))
+    (local.set $b)
+    (i64.extend_i32_s)
+    (local.get $b)
+    (i64.add))
+  ;; Grows by one page, stores 77 in the new page, asks the host to read it through Caller::memory.
+  (func (export "grow_then_peek") (result i32)
+    (drop (memory.grow (i32.const 1)))
+    (i32.store8 (i32.const 65546) (i32.const 77))
+    (call $peek (i32.const 65546)))
+  ;; Host exits; the store after it and the return must never happen.
+  (func (export "exit_then_continue") (param i32) (result i32)
+    (call $exit (local.get 0))
+    (i32.store (i32.const 0) (i32.const 123))
+    (i32.const 1))
+  (func (export "exit_in_loop") (param i32) (result i32)
+    (loop $l (call $exit (local.get 0)) (br $l))
+    (i32.const 1))
+  (func (export "call_user") (result i32) (call $user))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+)

@@ -1,0 +1,30 @@
+;; Per-call state: a mutable global counter and memory writes (data page, a far page, a fresh page), with
+;; hand-written __aegis_globals_save/restore (what the module loader injects).
+(module
+  (memory (export "memory") 8 16)
+  (data (i32.const 16) "hello")
+  (global $counter (mut i32) (i32.const 0))
+  (global $other (mut i64) (i64.const 5))
+  (global $counter_saved (mut i32) (i32.const 0))
+  (global $other_saved (mut i64) (i64.const 0))
+  (func (export "bump") (result i32)
+    (global.set $counter (i32.add (global.get $counter) (i32.const 1)))
+    (global.set $other (i64.add (global.get $other) (i64.const 10)))
+    ;; overwrite the data, write a zero page in page 0 and in page 1
+    (i32.store8 (i32.const 16) (i32.add (i32.const 0x40) (global.get $counter)))
+    (i32.store (i32.const 8192) (global.get $counter))
+    (i32.store (i32.const 70000) (global.get $counter))
+    (global.get $counter))
+  (func (export "other") (result i64) (global.get $other))
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  ;; Fill `len` bytes from `at` with 0xAB (dirty a large region).
+  (func (export "fill") (param $at i32) (param $len i32) (memory.fill (local.get $at) (i32.const 0xab) (local.get $len)))
+  (func (export "grow") (result i32) (memory.grow (i32.const 1)))
+  (func (export "__aegis_globals_save")
+    (global.set $counter_saved (global.get $counter))
+    (global.set $other_saved (global.get $other)))
+  (func (export "__aegis_globals_restore")
+    (global.set $counter (global.get $counter_saved))
+    (global.set $other (global.get $other_saved)))
+)
