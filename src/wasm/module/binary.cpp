@@ -10,15 +10,7 @@ void Reader::error(const std::string& message) const {
   fail(message + " (at byte offset " + std::to_string(offset()) + ")");
 }
 
-uint8_t Reader::u8(const char* what) {
-  if (pos_ >= data_.size()) error(std::string("unexpected end of data reading ") + what);
-  return data_[pos_++];
-}
-
-uint8_t Reader::peek(const char* what) const {
-  if (pos_ >= data_.size()) error(std::string("unexpected end of data reading ") + what);
-  return data_[pos_];
-}
+void Reader::end_error(const char* what) const { error(std::string("unexpected end of data reading ") + what); }
 
 namespace {
 // Decodes an unsigned LEB128 of at most `bits` significant bits.
@@ -66,7 +58,7 @@ int64_t read_sleb(Reader& r, const char* what) {
 }
 }  // namespace
 
-uint32_t Reader::u32(const char* what) { return static_cast<uint32_t>(read_uleb<32>(*this, what)); }
+uint32_t Reader::u32_slow(const char* what) { return static_cast<uint32_t>(read_uleb<32>(*this, what)); }
 uint64_t Reader::u64(const char* what) { return read_uleb<64>(*this, what); }
 int32_t Reader::s32(const char* what) { return static_cast<int32_t>(read_sleb<32>(*this, what)); }
 int64_t Reader::s33(const char* what) { return read_sleb<33>(*this, what); }

@@ -30,9 +30,18 @@ class Reader {
   bool at_end() const { return pos_ == data_.size(); }
   std::span<const uint8_t> data() const { return data_; }
 
-  uint8_t u8(const char* what);
-  uint8_t peek(const char* what) const;
-  uint32_t u32(const char* what);   // unsigned LEB128, ≤ 5 bytes, no bits beyond 32
+  uint8_t u8(const char* what) {
+    if (pos_ >= data_.size()) end_error(what);
+    return data_[pos_++];
+  }
+  uint8_t peek(const char* what) const {
+    if (pos_ >= data_.size()) end_error(what);
+    return data_[pos_];
+  }
+  uint32_t u32(const char* what) {  // unsigned LEB128, ≤ 5 bytes, no bits beyond 32
+    if (pos_ < data_.size() && data_[pos_] < 0x80) return data_[pos_++];
+    return u32_slow(what);
+  }
   int32_t s32(const char* what);    // signed LEB128
   int64_t s33(const char* what);    // signed LEB128 limited to 33 bits (block types)
   int64_t s64(const char* what);
@@ -47,6 +56,9 @@ class Reader {
   [[noreturn]] void error(const std::string& message) const;
 
  private:
+  [[noreturn]] void end_error(const char* what) const;
+  uint32_t u32_slow(const char* what);
+
   std::span<const uint8_t> data_;
   std::size_t base_ = 0;
   std::size_t pos_ = 0;

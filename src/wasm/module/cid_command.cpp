@@ -2,8 +2,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -38,14 +36,20 @@ int cid_main(int argc, char** argv) {
     return 2;
   }
   std::string path(files[0]);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
     std::fprintf(stderr, "aegis cid: cannot read %s: %s\n", path.c_str(), std::strerror(errno));
     return 1;
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    std::fprintf(stderr, "aegis cid: cannot read %s: %s\n", path.c_str(), std::strerror(errno));
+  std::vector<uint8_t> bytes;
+  uint8_t buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
+  const bool failed = std::ferror(f);
+  const int saved_errno = errno;
+  std::fclose(f);
+  if (failed) {
+    std::fprintf(stderr, "aegis cid: cannot read %s: %s\n", path.c_str(), std::strerror(saved_errno));
     return 1;
   }
   std::printf("%s\n", wasm::content_id(bytes).c_str());

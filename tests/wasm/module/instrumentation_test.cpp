@@ -1,0 +1,203 @@
+// The injected instrumentation, executed in a real engine (wabt's interpreter via spectest-interp): fuel charged
+// exactly by static region costs and trapping below zero, memory.grow capped and flagged, globals save/restore.
+#include <gtest/gtest.h>
+
+#include "wasm/instrumentation.h"
+#include "wasm/module/instrument.h"
+#include "wasm/module/module_ir.h"
+#include "wasm/module/prepare.h"
+#include "wasm_tools.h"
+
+namespace aegis::wasm {
+namespace {
+
+using test::call;
+using test::expect;
+using test::expect_trap;
+using test::i32;
+using test::i64;
+
+const std::string kSet(inject::kFuelSet), kGet(inject::kFuelGet), kFailed(inject::kGrowFailed),
+    kSave(inject::kGlobalsSave), kRestore(inject::kGlobalsRestore);
+
+PreparedModule prepared(const std::string& name, const PrepareLimits& limits = {}) {
+  auto bytes = test::fixture(name);
+  auto abi = test::test_abi();
+  PrepareError err;
+  auto m = prepare_module(bytes, abi, limits, &err);
+  if (!m) ADD_FAILURE() << name << ": " << err.message;
+  return m ? std::move(*m) : PreparedModule{};
+}
+
+void expect_script(const PreparedModule& m, const std::vector<test::Step>& steps) {
+  auto r = test::run_script(m.bytes, steps);
+  EXPECT_TRUE(r.passed) << r.output;
+}
+
+// count(n): entry region = loop, local.get, end = 3; loop region = 9 instructions; total 3 + 9n.
+TEST(Fuel, LoopIsChargedExactlyAndTrapsOneShortOfItsCost) {
+  auto m = prepared("compute");
+  ASSERT_TRUE(m.fuel_instrumented);
+  expect_script(m, {call(kSet, {i64(93)}), expect("count", {i32(10)}, {i32(10)}), expect(kGet, {}, {i64(0)}),
+                    call(kSet, {i64(92)}), expect_trap("count", {i32(10)}), expect(kGet, {}, {i64(-1)})});
+}
+
+// An infinite loop stops: entry 2 (loop, end), each iteration 2 (br, end).
+TEST(Fuel, InfiniteLoopTrapsWithNegativeFuel) {
+  auto m = prepared("compute");
+  expect_script(m, {call(kSet, {i64(1000)}), expect_trap("spin", {}), expect(kGet, {}, {i64(-2)})});
+}
+
+// Nested loops charge their own bodies: 5 + (n+1)·13 + n²·13 for n = 3 is 174.
+TEST(Fuel, NestedLoopBodiesAreChargedSeparately) {
+  auto m = prepared("compute");
+  expect_script(m, {call(kSet, {i64(174)}), expect("nested", {i32(3)}, {i32(9)}), expect(kGet, {}, {i64(0)}),
+                    call(kSet, {i64(173)}), expect_trap("nested", {i32(3)})});
+}
+
+// Recursion without loops is charged at every function entry: fib has 17 instructions, fib(10) makes 177 calls.
+TEST(Fuel, RecursionIsChargedAtFunctionEntry) {
+  auto m = prepared("compute");
+  expect_script(m, {call(kSet, {i64(177 * 17)}), expect("fib", {i32(10)}, {i32(55)}), expect(kGet, {}, {i64(0)}),
+                    call(kSet, {i64(177 * 17 - 1)}), expect_trap("fib", {i32(10)})});
+}
+
+TEST(Fuel, InitialFuelCoversCallsBeforeTheFirstSet) {
+  PrepareLimits limits;
+  limits.initial_fuel = 100;
+  auto m = prepared("compute", limits);
+  expect_script(m, {expect(kGet, {}, {i64(100)}), expect("count", {i32(10)}, {i32(10)}), expect(kGet, {}, {i64(7)})});
+}
+
+TEST(Fuel, WithoutInstrumentationExportsExistButNothingIsCharged) {
+  PrepareLimits limits;
+  limits.instrument_fuel = false;
+  auto m = prepared("compute", limits);
+  EXPECT_FALSE(m.fuel_instrumented);
+  expect_script(m, {call(kSet, {i64(5)}), expect("count", {i32(1000)}, {i32(1000)}), expect("fib", {i32(10)}, {i32(55)}),
+                    expect(kGet, {}, {i64(5)})});
+  // Bodies without memory.grow are byte-for-byte the originals.
+  auto original = ir::parse_module(test::fixture("compute"));
+  auto rewritten = ir::parse_module(m.bytes);
+  ASSERT_EQ(rewritten.code.size(), original.code.size() + 6);
+  for (std::size_t i = 0; i < original.code.size(); ++i) {
+    bool has_grow = i == 4;  // "grow"
+    if (!has_grow) {
+      EXPECT_TRUE(std::equal(original.code[i].bytes.begin(), original.code[i].bytes.end(),
+                             rewritten.code[i].bytes.begin(), rewritten.code[i].bytes.end()))
+          << "function " << i;
+    }
+  }
+}
+
+// The exact code injected into count(): one extra i64 local, the entry charge, and the loop-header charge.
+TEST(Fuel, InjectedCodeIsTheDocumentedSequence) {
+  auto m = prepared("compute");
+  auto rewritten = ir::parse_module(m.bytes);
+  auto original = ir::parse_module(test::fixture("compute"));
+  const uint32_t fuel_global = 4;  // after the module's 4 globals
+  const uint32_t temp_local = 2;   // param n, local i, then the temporary
+  binary::Writer expected;
+  expected.bytes(std::vector<uint8_t>{0x02, 0x01, ir::kI32, 0x01, ir::kI64});  // locals: (1 i32) (1 i64)
+  instrument::emit_charge(expected, fuel_global, 3, temp_local);
+  expected.bytes(std::vector<uint8_t>{0x03, 0x40});  // loop
+  instrument::emit_charge(expected, fuel_global, 9, temp_local);
+  auto body = rewritten.code[0].bytes;
+  ASSERT_GE(body.size(), expected.size());
+  EXPECT_TRUE(std::equal(expected.out().begin(), expected.out().end(), body.begin()));
+  // The rest is the original loop body.
+  auto orig = original.code[0].bytes;
+  const std::size_t orig_after_loop = 3 + 2;  // locals (01 01 7f) + loop 40
+  EXPECT_TRUE(std::equal(orig.begin() + orig_after_loop, orig.end(), body.begin() + expected.size(), body.end()));
+  ASSERT_EQ(rewritten.globals.size(), 4u + 2u + 3u);  // fuel, grow flag, 3 shadows
+  EXPECT_EQ(rewritten.globals[fuel_global].type, ir::kI64);
+  EXPECT_TRUE(rewritten.globals[fuel_global].is_mutable);
+}
+
+TEST(MemoryGrow, GrowPastTheCapReturnsMinusOneAndSetsTheFlagUntilFuelSet) {
+  PrepareLimits limits;
+  limits.max_memory_pages = 4;
+  auto m = prepared("memory_nomax", limits);
+  EXPECT_EQ(m.max_pages, 4u);
+  expect_script(m, {call(kSet, {i64(1'000'000)}), expect("grow", {i32(1)}, {i32(2)}), expect(kFailed, {}, {i32(0)}),
+                    expect("grow", {i32(1)}, {i32(3)}), expect("grow", {i32(1)}, {i32(-1)}),
+                    expect("size", {}, {i32(4)}), expect(kFailed, {}, {i32(1)}), expect("grow", {i32(0)}, {i32(4)}),
+                    expect(kFailed, {}, {i32(1)}), call(kSet, {i64(1'000'000)}), expect(kFailed, {}, {i32(0)}),
+                    expect("grow", {i32(1000)}, {i32(-1)}), expect(kFailed, {}, {i32(1)})});
+}
+
+TEST(MemoryGrow, WithoutFuelInstrumentationGrowIsStillRouted) {
+  PrepareLimits limits;
+  limits.max_memory_pages = 3;
+  limits.instrument_fuel = false;
+  auto m = prepared("memory_nomax", limits);
+  expect_script(m, {expect("grow", {i32(2)}, {i32(-1)}), expect(kFailed, {}, {i32(1)}), call(kSet, {i64(0)}),
+                    expect(kFailed, {}, {i32(0)}), expect("grow", {i32(1)}, {i32(2)}), expect(kFailed, {}, {i32(0)})});
+}
+
+TEST(MemoryGrow, ClangMallocStopsAtTheCap) {
+  PrepareLimits limits;
+  limits.max_memory_pages = 160;  // 10 MiB
+  auto m = prepared("guest", limits);
+  // Each MiB allocation needs 16 pages + malloc overhead; far fewer than 100 fit in 10 MiB.
+  auto r = test::run_script(m.bytes, {call(kSet, {i64(INT64_MAX)}), call("hog", {i32(100)}), expect(kFailed, {}, {i32(1)})});
+  EXPECT_TRUE(r.passed) << r.output;
+  EXPECT_NE(r.output.find("hog(i32:100) => i32:"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("hog(i32:100) => i32:100"), std::string::npos) << r.output;
+}
+
+TEST(Globals, SaveAndRestoreBringMutableGlobalsBack) {
+  auto m = prepared("compute");
+  expect_script(m, {call(kSet, {i64(1'000'000)}), call(kSave), call("set_counter", {i32(99)}),
+                    call("set_wide", {i64(1)}), call("set_real", {test::f64(2.5)}),
+                    expect("get_counter", {}, {i32(99)}), call(kRestore), expect("get_counter", {}, {i32(5)}),
+                    expect("get_wide", {}, {i64(-7)}), expect("get_real", {}, {test::f64(1.5)}),
+                    expect("get_const", {}, {i32(42)}), call("set_counter", {i32(7)}), call(kSave),
+                    call("set_counter", {i32(8)}), call(kRestore), expect("get_counter", {}, {i32(7)})});
+}
+
+TEST(Globals, SaveAndRestoreAreNoOpsWithoutMutableGlobals) {
+  auto m = prepared("memory_nomax");
+  expect_script(m, {call(kSave), call(kRestore), expect("size", {}, {i32(2)})});
+}
+
+// Prepared and original modules compute the same results.
+TEST(Semantics, PreparedFeaturesModuleBehavesLikeTheOriginal) {
+  std::vector<test::Step> steps = {call("control", {i32(0)}), call("control", {i32(1)}), call("control", {i32(2)}),
+                                   call("numeric", {i32(-129)}), call("bulk", {i32(8)}),  call("refs"),
+                                   call("simd", {i32(64)}),      call("tail", {i32(10000)})};
+  auto original = test::run_script(test::fixture("features"), steps);
+  ASSERT_TRUE(original.passed) << original.output;
+  auto m = prepared("features");
+  std::vector<test::Step> with_fuel = {call(kSet, {i64(INT64_MAX)})};
+  with_fuel.insert(with_fuel.end(), steps.begin(), steps.end());
+  auto rewritten = test::run_script(m.bytes, with_fuel);
+  ASSERT_TRUE(rewritten.passed) << rewritten.output;
+  auto results = [](const std::string& output) {
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (pos < output.size()) {
+      std::size_t nl = output.find('\n', pos);
+      if (nl == std::string::npos) nl = output.size();
+      std::string line = output.substr(pos, nl - pos);
+      if (line.find("=>") != std::string::npos && line.rfind("__aegis", 0) != 0) lines.push_back(line);
+      pos = nl + 1;
+    }
+    return lines;
+  };
+  auto expected = results(original.output);
+  EXPECT_EQ(expected.size(), steps.size()) << original.output;
+  EXPECT_EQ(results(rewritten.output), expected);
+}
+
+TEST(Semantics, ClangModuleComputesTheSameCrc) {
+  auto m = prepared("guest");
+  // crc32 of 16 zero bytes at address 100000 (untouched heap, zero).
+  auto r = test::run_script(m.bytes, {call(kSet, {i64(INT64_MAX)}), call("_initialize"),
+                                      expect("crc32", {i32(4096), i32(0)}, {i32(0)}),
+                                      expect("crc32", {i32(100000), i32(16)}, {i32(static_cast<int32_t>(0xecbb4b55u))})});
+  EXPECT_TRUE(r.passed) << r.output;
+}
+
+}  // namespace
+}  // namespace aegis::wasm

@@ -1,0 +1,1 @@
+(module (import "env" "table" (table 1 funcref)))

@@ -1,0 +1,1 @@
+(module (func $f) (elem $e func $f) (func (export "run") (elem.drop $e)))
