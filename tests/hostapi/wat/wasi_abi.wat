@@ -1,0 +1,42 @@
+;; Imports the WASI preview1 subset and re-exports each function as t_<name>, plus two small programs.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fd_fdstat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "clock_res_get" (func $clock_res_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sched_yield" (func $sched_yield (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "hello from wasi\n")   ;; 0..16
+  (data (i32.const 16) "\00\00\00\00\10\00\00\00")  ;; iovec {buf=0, len=16}
+
+  (func (export "t_fd_write") (param i32 i32 i32 i32) (result i32)
+    (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "t_fd_close") (param i32) (result i32) (call $fd_close (local.get 0)))
+  (func (export "t_fd_seek") (param i32 i64 i32 i32) (result i32)
+    (call $fd_seek (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "t_fd_fdstat_get") (param i32 i32) (result i32) (call $fd_fdstat_get (local.get 0) (local.get 1)))
+  (func (export "t_environ_get") (param i32 i32) (result i32) (call $environ_get (local.get 0) (local.get 1)))
+  (func (export "t_environ_sizes_get") (param i32 i32) (result i32) (call $environ_sizes_get (local.get 0) (local.get 1)))
+  (func (export "t_args_get") (param i32 i32) (result i32) (call $args_get (local.get 0) (local.get 1)))
+  (func (export "t_args_sizes_get") (param i32 i32) (result i32) (call $args_sizes_get (local.get 0) (local.get 1)))
+  (func (export "t_proc_exit") (param i32) (call $proc_exit (local.get 0)))
+  (func (export "t_clock_time_get") (param i32 i64 i32) (result i32)
+    (call $clock_time_get (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "t_clock_res_get") (param i32 i32) (result i32) (call $clock_res_get (local.get 0) (local.get 1)))
+  (func (export "t_random_get") (param i32 i32) (result i32) (call $random_get (local.get 0) (local.get 1)))
+  (func (export "t_sched_yield") (result i32) (call $sched_yield))
+
+  ;; hello: prints one line on stdout, then proc_exit(0); the instruction after it must never run.
+  (func (export "hello") (result i32)
+    (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 32)))
+    (call $proc_exit (i32.const 0))
+    (i32.const 99))
+)
