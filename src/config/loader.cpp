@@ -57,6 +57,10 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   std::size_t best_d = SIZE_MAX;
   for (const auto& c : candidates) {
     std::size_t d = lower(word) == lower(c) ? 0 : edit_distance(word, c);
+    // "warning" → "warn", "listen" → "listeners": a prefix of at least 3 characters is a plausible slip.
+    if (d > 2 && std::min(word.size(), c.size()) >= 3 &&
+        (std::string_view(c).starts_with(word) || word.starts_with(std::string_view(c))))
+      d = 2;
     if (d < best_d) best_d = d, best = c;
   }
   if (best.empty()) return best;
@@ -419,8 +423,14 @@ class Loader {
         if (c.listeners[i].port == c.admin.port &&
             (c.listeners[i].address == c.admin.address || c.listeners[i].address == "0.0.0.0" ||
              c.admin.address == "0.0.0.0"))
-          fail_at("admin.port", "admin",
-                  "port " + std::to_string(c.admin.port) + " is already used by listeners[" + std::to_string(i) + "]");
+        {
+          std::string lp = "listeners[" + std::to_string(i) + "]";
+          if (marks_.count("admin.port"))
+            fail_at("admin.port", "", "port " + std::to_string(c.admin.port) + " is already used by " + lp);
+          fail_at(lp + ".port", lp,
+                  "port " + std::to_string(c.admin.port) + " is also the admin port (admin.port defaults to " +
+                      std::to_string(Admin{}.port) + "; set admin.port or admin.enabled: false)");
+        }
   }
 
   std::string file_;

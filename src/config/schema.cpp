@@ -23,8 +23,7 @@ const SchemaEntry kSchema[] = {
    "Name of this node, used in the `Via` header and in logs.", {}, 0, 0,
    [](void* t, const Value& v) { as<Config>(t).node_name = v.text; }},
   {"request_id_header", VT::NonEmptyString, "x-request-id", false,
-   "Header carrying the request id: kept from the client if present, otherwise generated; sent to the origin and "
-   "returned to the client. Must be a valid header name; stored lower-case.", {}, 0, 0,
+   "Name of the header that carries the request id. Must be a valid header name; stored lower-case.", {}, 0, 0,
    [](void* t, const Value& v) { as<Config>(t).request_id_header = v.text; }},
 
   {"listeners", VT::List, "", true,
@@ -95,7 +94,7 @@ const SchemaEntry kSchema[] = {
    "Time allowed for a write to the client to make progress.", {}, 1, 0,
    [](void* t, const Value& v) { as<Limits>(t).send_timeout = v.duration; }},
 
-  {"admin", VT::Map, "", false, "The admin HTTP endpoint (`/metrics`, health).", {}, 0, 0, nullptr,
+  {"admin", VT::Map, "", false, "The admin HTTP endpoint: `GET /metrics` (Prometheus), `GET /healthz`, `POST /reload`.", {}, 0, 0, nullptr,
    [](void* p) -> void* { return &as<Config>(p).admin; }},
   {"admin.enabled", VT::Bool, "true", false, "Serve the admin endpoint.", {}, 0, 0,
    [](void* t, const Value& v) { as<Admin>(t).enabled = v.boolean; }},
@@ -151,6 +150,36 @@ std::string_view to_string(ValueType t) {
 }
 
 std::span<const SchemaEntry> schema() { return kSchema; }
+
+namespace {
+std::string md_cell(std::string_view s) {  // a pipe would end the table cell
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+}  // namespace
+
+std::string schema_reference_markdown() {
+  std::string out = "| Key | Type | Default | Description |\n|---|---|---|---|\n";
+  for (const auto& e : kSchema) {
+    std::string type(to_string(e.type));
+    if (e.type == VT::Enum) {
+      type = "";
+      for (char c : e.choices) type += c == ',' ? std::string(" | ") : std::string(1, c);
+    } else if (e.type == VT::Port) {
+      type = e.min == 0 ? "port (0-65535)" : "port (1-65535)";
+    } else if (e.type == VT::Integer) {
+      type = "integer (" + std::to_string(e.min) + "-" + (e.max ? std::to_string(e.max) : std::string("")) + ")";
+    }
+    std::string def = e.required ? "required" : e.default_value.empty() ? "" : "`" + std::string(e.default_value) + "`";
+    out += "| `" + std::string(e.path) + "` | " + md_cell(type) + " | " + md_cell(def) + " | " + md_cell(e.description) +
+           " |\n";
+  }
+  return out;
+}
 
 const SchemaEntry* find_schema_entry(std::string_view path) {
   for (const auto& e : kSchema)

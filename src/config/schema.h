@@ -67,4 +67,8 @@ std::span<const SchemaEntry> schema();
 // The entry for a path such as "origins[].name", or nullptr.
 const SchemaEntry* find_schema_entry(std::string_view path);
 
+// The key reference as a Markdown table (| key | type | default | description |), one row per entry.
+// docs/configuration.md embeds it verbatim between <!-- schema:begin --> and <!-- schema:end --> (a test checks).
+std::string schema_reference_markdown();
+
 }  // namespace aegis::config
