@@ -54,6 +54,13 @@ struct FunctionLimits {
     return l;
   }
 
+  // The wall-clock deadline a call actually gets. A module that makes outbound calls (EdgeModule::needs_blocking)
+  // waits on the network inside the call, so its deadline is extended by one outbound timeout; its CPU use stays
+  // bounded by fuel. Zero stays zero (no deadline).
+  std::chrono::milliseconds deadline_for(bool blocking) const {
+    return deadline.count() == 0 || !blocking ? deadline : deadline + http_timeout;
+  }
+
   bool fuel_enabled() const { return fuel != 0; }
   uint32_t memory_pages() const { return static_cast<uint32_t>(memory_bytes / kWasmPageBytes); }
 

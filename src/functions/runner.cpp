@@ -3,13 +3,16 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
 #include <limits>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
 #include "hostapi/abi.h"
 #include "wasm/instrumentation.h"
+#include "wasm/pool/instance_pool.h"
 
 namespace aegis::functions {
 
@@ -34,96 +37,82 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kInitialize = "_initialize";
 
-// One live instance of a module on this thread, with what was learnt about it at instantiation.
-struct Slot {
-  std::shared_ptr<const wasm::CompiledModule> compiled;  // keeps the key alive (no address reuse while cached)
-  std::unique_ptr<wasm::Instance> instance;
-  bool has_fuel = false;         // exports __aegis_fuel_set/get
-  bool has_grow_flag = false;    // exports __aegis_grow_failed
-  bool snapshot = false;         // capture() succeeded: restore() brings it back to the post-init state
-  uint64_t last_used = 0;
-};
-
 std::string mib_text(uint64_t pages) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%" PRIu64 " pages (%.1f MiB)", pages, static_cast<double>(pages) / 16.0);
   return buf;
 }
 
+int64_t budget_of(const FunctionLimits& limits) {
+  if (!limits.fuel_enabled()) return std::numeric_limits<int64_t>::max();
+  return limits.fuel > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
+             ? std::numeric_limits<int64_t>::max()
+             : static_cast<int64_t>(limits.fuel);
+}
+
+bool set_fuel(wasm::Instance& inst, int64_t budget) {
+  wasm::Val arg = wasm::Val::I64(budget);
+  auto out = inst.call(wasm::inject::kFuelSet, std::span<const wasm::Val>(&arg, 1), {}, wasm::CallOptions{});
+  return out.status == wasm::CallStatus::Ok;
+}
+
+std::optional<int64_t> get_fuel(wasm::Instance& inst) {
+  wasm::Val r;
+  auto out = inst.call(wasm::inject::kFuelGet, {}, std::span<wasm::Val>(&r, 1), wasm::CallOptions{});
+  if (out.status != wasm::CallStatus::Ok) return std::nullopt;
+  return r.i64;
+}
+
+bool grow_failed(wasm::Instance& inst) {
+  wasm::Val r;
+  auto out = inst.call(wasm::inject::kGrowFailed, {}, std::span<wasm::Val>(&r, 1), wasm::CallOptions{});
+  return out.status == wasm::CallStatus::Ok && r.i32 != 0;
+}
+
+wasm::ReuseMode reuse_mode(const EdgeModule& m) {
+  if (m.persistent) return wasm::ReuseMode::Persistent;
+  return m.resettable ? wasm::ReuseMode::Reset : wasm::ReuseMode::Fresh;
+}
+
 }  // namespace
 
 struct FunctionRunner::Impl {
+  // What the pool needs to instantiate a module, built once per module (copying the import list per invocation
+  // would cost more than the invocation). Holds the compiled module only weakly: the module store owns it.
+  struct Cached {
+    std::weak_ptr<const wasm::CompiledModule> owner;
+    wasm::PoolModule pool_module;  // .compiled is set only for the duration of an acquire()
+  };
+
   RunnerOptions options;
   std::unique_ptr<wasm::Runtime> runtime;
-  std::unordered_map<const wasm::CompiledModule*, Slot> idle;
+  std::unique_ptr<wasm::InstancePool> pool;
+  std::unordered_map<const wasm::CompiledModule*, Cached> modules;
   RunnerStats stats;
-  uint64_t tick = 0;
 
-  // A fresh instance, initialised and snapshotted. Start function and `_initialize` run against a scratch
-  // context (their host calls must not leak into whichever request happened to trigger instantiation).
-  std::unique_ptr<wasm::Instance> instantiate(const EdgeModule& m, const FunctionLimits& limits, Slot& slot,
-                                              std::string* error) {
-    hostapi::InvocationContext scratch;
-    limits.apply_to(scratch.limits);
-    wasm::CallOptions init_opts;
-    init_opts.deadline = limits.deadline;
-    init_opts.user_data = &scratch;
-    std::string err;
-    auto inst = runtime->instantiate(*m.compiled, options.imports, init_opts, &err);
-    if (!inst) {
-      *error = "instantiation failed: " + (err.empty() ? std::string("unknown error") : err);
-      return nullptr;
-    }
-    ++stats.instantiations;
-    slot.has_fuel = m.fuel_instrumented && inst->has_function(wasm::inject::kFuelSet) &&
-                    inst->has_function(wasm::inject::kFuelGet);
-    slot.has_grow_flag = inst->has_function(wasm::inject::kGrowFailed);
-    if (m.has_initialize) {
-      if (slot.has_fuel) set_fuel(*inst, limits);
-      auto out = inst->call(kInitialize, {}, {}, init_opts);
-      if (out.status != wasm::CallStatus::Ok) {
-        *error = std::string("_initialize failed (") + wasm::to_string(out.status) + ")" +
-                 (out.message.empty() ? "" : ": " + out.message);
-        return nullptr;
+  Impl(RunnerOptions opts) : options(opts) {
+    if (options.imports.empty()) options.imports = hostapi::edge_function_imports();
+    runtime = wasm::engine().create_runtime();
+    wasm::InstancePool::Options po;
+    po.max_idle_per_module = options.max_idle_per_module == 0 ? 1 : options.max_idle_per_module;
+    pool = std::make_unique<wasm::InstancePool>(*runtime, po);
+  }
+  ~Impl() { pool.reset(); }  // instances before the runtime that owns them
+
+  wasm::PoolModule& pool_module_for(const EdgeModule& m) {
+    Cached& c = modules[m.compiled.get()];
+    // New, or the address was reused by another module after the old one was freed.
+    if (c.owner.expired() || c.owner.lock() != m.compiled || c.pool_module.mode != reuse_mode(m)) {
+      c.owner = m.compiled;
+      c.pool_module.imports.assign(options.imports.begin(), options.imports.end());
+      c.pool_module.mode = reuse_mode(m);
+      c.pool_module.start_options.user_data = nullptr;  // a start function gets no request context
+      if (modules.size() > 2 * options.max_modules) {
+        for (auto it = modules.begin(); it != modules.end();)
+          it = it->second.owner.expired() ? modules.erase(it) : std::next(it);
       }
     }
-    slot.snapshot = m.resettable && !m.persistent && inst->capture();
-    return inst;
-  }
-
-  static int64_t budget_of(const FunctionLimits& limits) {
-    if (!limits.fuel_enabled()) return std::numeric_limits<int64_t>::max();
-    return limits.fuel > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
-               ? std::numeric_limits<int64_t>::max()
-               : static_cast<int64_t>(limits.fuel);
-  }
-
-  static bool set_fuel(wasm::Instance& inst, const FunctionLimits& limits) {
-    wasm::Val arg = wasm::Val::I64(budget_of(limits));
-    auto out = inst.call(wasm::inject::kFuelSet, std::span<const wasm::Val>(&arg, 1), {}, wasm::CallOptions{});
-    return out.status == wasm::CallStatus::Ok;
-  }
-
-  static std::optional<int64_t> get_fuel(wasm::Instance& inst) {
-    wasm::Val r;
-    auto out = inst.call(wasm::inject::kFuelGet, {}, std::span<wasm::Val>(&r, 1), wasm::CallOptions{});
-    if (out.status != wasm::CallStatus::Ok) return std::nullopt;
-    return r.i64;
-  }
-
-  static bool grow_failed(wasm::Instance& inst) {
-    wasm::Val r;
-    auto out = inst.call(wasm::inject::kGrowFailed, {}, std::span<wasm::Val>(&r, 1), wasm::CallOptions{});
-    return out.status == wasm::CallStatus::Ok && r.i32 != 0;
-  }
-
-  void trim() {
-    while (idle.size() > options.max_idle_instances && !idle.empty()) {
-      auto oldest = idle.begin();
-      for (auto it = idle.begin(); it != idle.end(); ++it)
-        if (it->second.last_used < oldest->second.last_used) oldest = it;
-      idle.erase(oldest);
-    }
+    return modules[m.compiled.get()].pool_module;
   }
 
   Outcome invoke(const EdgeModule& m, std::string_view entry, hostapi::InvocationContext& ctx,
@@ -147,42 +136,58 @@ struct FunctionRunner::Impl {
       return finish(std::move(outcome));
     }
 
-    // ---- acquire ----
-    Slot slot;
-    if (auto it = idle.find(m.compiled.get()); it != idle.end()) {
-      slot = std::move(it->second);
-      idle.erase(it);
-      ++stats.reuses;
-    } else {
-      std::string err;
-      slot.compiled = m.compiled;
-      slot.instance = instantiate(m, limits, slot, &err);
-      if (!slot.instance) {
+    // ---- acquire: an idle instance reset to its snapshot, or a fresh one (its start function runs here) ----
+    wasm::PoolModule& pm = pool_module_for(m);
+    pm.start_options.deadline = limits.deadline;
+    pm.compiled = m.compiled;
+    const uint64_t instantiated_before = pool->stats().instantiated;
+    std::string err;
+    wasm::InstancePool::Lease lease = pool->acquire(pm, &err);
+    pm.compiled.reset();
+    if (!lease) {
+      outcome.status = OutcomeStatus::InstantiateError;
+      outcome.message = "instantiation failed: " + (err.empty() ? std::string("unknown error") : err);
+      return finish(std::move(outcome));
+    }
+    outcome.fresh_instance = pool->stats().instantiated != instantiated_before;
+    if (outcome.fresh_instance) ++stats.instantiations; else ++stats.reuses;
+    wasm::Instance& inst = *lease;
+    const int64_t budget = budget_of(limits);
+
+    // A WASI reactor's `_initialize` runs before its first entry call: once per fresh instance, or after every
+    // reset (the snapshot is taken before it runs), with no request context.
+    if (m.has_initialize && (outcome.fresh_instance || !m.persistent)) {
+      if (m.fuel_instrumented) set_fuel(inst, budget);
+      wasm::CallOptions init;
+      init.deadline = limits.deadline;
+      auto out = inst.call(kInitialize, {}, {}, init);
+      if (out.status != wasm::CallStatus::Ok) {
+        lease.release(false);
+        ++stats.discards;
         outcome.status = OutcomeStatus::InstantiateError;
-        outcome.message = std::move(err);
+        outcome.message = std::string("_initialize failed (") + wasm::to_string(out.status) + ")" +
+                          (out.message.empty() ? "" : ": " + out.message);
         return finish(std::move(outcome));
       }
-      outcome.fresh_instance = true;
     }
-    wasm::Instance& inst = *slot.instance;
 
     // ---- run ----
     limits.apply_to(ctx.limits);
-    const int64_t budget = budget_of(limits);
-    if (slot.has_fuel && !set_fuel(inst, limits)) {
+    if (m.fuel_instrumented && !set_fuel(inst, budget)) {
+      lease.release(false);
       ++stats.discards;
       outcome.status = OutcomeStatus::HostError;
       outcome.message = "could not set the fuel budget";
       return finish(std::move(outcome));
     }
     wasm::CallOptions opts;
-    opts.deadline = limits.deadline;
+    opts.deadline = limits.deadline_for(m.needs_blocking);
     opts.user_data = &ctx;
     wasm::Val result;
     wasm::CallOutcome call = inst.call(entry, {}, std::span<wasm::Val>(&result, 1), opts);
 
     std::optional<int64_t> fuel_left;
-    if (slot.has_fuel) fuel_left = get_fuel(inst);
+    if (m.fuel_instrumented) fuel_left = get_fuel(inst);
     if (fuel_left) outcome.fuel_used = static_cast<uint64_t>(budget - std::min<int64_t>(*fuel_left, budget));
 
     // ---- classify ----
@@ -218,7 +223,7 @@ struct FunctionRunner::Impl {
           outcome.status = OutcomeStatus::Fuel;
           outcome.fuel_used = static_cast<uint64_t>(budget);
           outcome.message = "fuel exhausted: budget of " + std::to_string(budget) + " used up";
-        } else if (slot.has_grow_flag && grow_failed(inst)) {
+        } else if (m.has_memory && grow_failed(inst)) {
           outcome.status = OutcomeStatus::Memory;
           outcome.message = "memory limit: memory.grow refused at the cap of " + mib_text(m.max_pages) +
                             ", then trapped" + (call.message.empty() ? "" : ": " + call.message);
@@ -229,50 +234,44 @@ struct FunctionRunner::Impl {
         break;
       case wasm::CallStatus::Timeout:
         outcome.status = OutcomeStatus::Timeout;
-        outcome.message = "deadline of " + std::to_string(limits.deadline.count()) + " ms exceeded";
+        outcome.message =
+            "deadline of " + std::to_string(limits.deadline_for(m.needs_blocking).count()) + " ms exceeded";
         break;
       case wasm::CallStatus::NotFound:
       case wasm::CallStatus::EngineError:
         outcome.status = OutcomeStatus::HostError;
-        outcome.message = std::string(wasm::to_string(call.status)) + (call.message.empty() ? "" : ": " + call.message);
+        outcome.message =
+            std::string(wasm::to_string(call.status)) + (call.message.empty() ? "" : ": " + call.message);
         break;
     }
 
     // ---- release ----
-    // Keep the instance only after a normal return (0 or an error code): its state is consistent. A trap, a
-    // timeout or proc_exit may have left it mid-way, so it is discarded.
-    bool keep = returned_normally;
-    if (keep && !m.persistent) keep = slot.snapshot && inst.restore();
-    if (keep) {
-      slot.last_used = ++tick;
-      idle.emplace(m.compiled.get(), std::move(slot));
-      trim();
-    } else {
-      ++stats.discards;
-    }
+    // Pool the instance again only after a normal return (0 or an error code): its state is consistent and the
+    // next acquire resets it. A trap, a timeout or proc_exit may have left it mid-way: it is destroyed.
+    if (!returned_normally) ++stats.discards;
+    lease.release(returned_normally);
     return finish(std::move(outcome));
   }
 };
 
-FunctionRunner::FunctionRunner(RunnerOptions options) : impl_(std::make_unique<Impl>()) {
-  impl_->options = options;
-  if (impl_->options.imports.empty()) impl_->options.imports = hostapi::edge_function_imports();
-  if (impl_->options.max_idle_instances == 0) impl_->options.max_idle_instances = 1;
-  impl_->runtime = wasm::engine().create_runtime();
-}
+FunctionRunner::FunctionRunner(RunnerOptions options) : impl_(std::make_unique<Impl>(options)) {}
 
-FunctionRunner::~FunctionRunner() {
-  if (impl_) impl_->idle.clear();  // instances before the runtime that owns them
-}
+FunctionRunner::~FunctionRunner() = default;
 
 Outcome FunctionRunner::invoke(const EdgeModule& module, std::string_view entry, hostapi::InvocationContext& ctx,
                                const FunctionLimits& limits) {
   return impl_->invoke(module, entry, ctx, limits);
 }
 
-void FunctionRunner::evict(const EdgeModule& module) { impl_->idle.erase(module.compiled.get()); }
+void FunctionRunner::evict(const EdgeModule& module) {
+  if (!module.compiled) return;
+  impl_->pool->evict(*module.compiled);
+  impl_->modules.erase(module.compiled.get());
+}
 
-std::size_t FunctionRunner::idle_instances() const { return impl_->idle.size(); }
+std::size_t FunctionRunner::idle_instances(const EdgeModule& module) const {
+  return module.compiled ? impl_->pool->idle_count(*module.compiled) : 0;
+}
 
 const RunnerStats& FunctionRunner::stats() const { return impl_->stats; }
 

@@ -1,11 +1,14 @@
 // Running edge functions with limits, on one thread.
 //
-// A FunctionRunner owns its thread's wasm::Runtime (one V8 isolate) and the idle instances of the modules it has
-// run. One invocation:
-//   acquire an instance (idle one, or instantiate: start function, WASI `_initialize`, snapshot)
+// A FunctionRunner owns its thread's wasm::Runtime (one V8 isolate) and a wasm::InstancePool of the modules it
+// has run. One invocation:
+//   acquire an instance (an idle one reset to its snapshot, or a fresh one: start function, snapshot; then a WASI
+//   reactor's `_initialize`)
 //   → set the fuel budget (__aegis_fuel_set) → call the entry `() -> i32` under the wall-clock deadline, with the
 //   InvocationContext as user_data → read fuel left and the grow-failed flag → classify the Outcome
-//   → release: reset the instance to its snapshot and keep it if the call returned normally, else discard it.
+//   → release: pool the instance if the call returned normally (0 or an error code), else destroy it.
+// Modules loaded `persistent` keep their instance as is between invocations; non-resettable ones get a fresh
+// instance every time.
 //
 // Create, use and destroy a FunctionRunner on ONE thread (the V8 isolate is bound to it). Not thread-safe.
 #pragma once
@@ -28,15 +31,17 @@ struct RunnerOptions {
   // Host functions linked into every instance; empty = hostapi::edge_function_imports(). Must cover the allowed
   // list the modules were loaded against.
   std::span<const wasm::HostFunction> imports;
-  // Idle instances kept (one per module); the least recently used is dropped beyond this.
-  std::size_t max_idle_instances = 64;
+  // Idle instances kept per module (one suffices: a runner runs one invocation at a time).
+  std::size_t max_idle_per_module = 1;
+  // Modules remembered; entries of modules their owner dropped are purged beyond 2x this.
+  std::size_t max_modules = 256;
 };
 
 struct RunnerStats {
   uint64_t invocations = 0;
   uint64_t instantiations = 0;  // fresh instances created
-  uint64_t reuses = 0;          // invocations served by an idle instance
-  uint64_t discards = 0;        // instances thrown away after a failed invocation (or not resettable)
+  uint64_t reuses = 0;          // invocations served by an idle instance (reset, or kept as is if persistent)
+  uint64_t discards = 0;        // instances thrown away after a trap, timeout, proc_exit or host error
 };
 
 class FunctionRunner {
@@ -52,10 +57,10 @@ class FunctionRunner {
   Outcome invoke(const EdgeModule& module, std::string_view entry, hostapi::InvocationContext& ctx,
                  const FunctionLimits& limits);
 
-  // Drops this runner's idle instance of `module` (e.g. after a config reload replaced it).
+  // Drops this runner's idle instances of `module` now (they also go once the module's owner drops it).
   void evict(const EdgeModule& module);
-  // Number of idle instances held.
-  std::size_t idle_instances() const;
+  // Idle instances of `module` held by this runner.
+  std::size_t idle_instances(const EdgeModule& module) const;
   const RunnerStats& stats() const;
 
  private:

@@ -1,5 +1,5 @@
-;; Exercises the response side and logging for `aegis run`: status, set/add headers (two Set-Cookie), body,
-;; a log line, early termination; reads the method and the body.
+;; Exercises the response side and logging for `aegis run`: two log lines (one with the method), two
+;; Set-Cookie headers, the request body echoed as the response body, early termination with 403.
 (module
   (import "env" "log" (func $log (param i32 i32)))
   (import "env" "request_get_method" (func $get_method (result i32)))
@@ -24,7 +24,7 @@
     (call $log (i32.const 64) (i32.add (i32.const 7) (local.get $n)))
     (drop (call $add_header (i32.const 0) (i32.const 10) (i32.const 16) (i32.const 3)))
     (drop (call $add_header (i32.const 0) (i32.const 10) (i32.const 32) (i32.const 3)))
-    ;; body = "hello from wasm:" + request body (echo)
+    ;; response body = request body (echo)
     (local.set $n (call $get_body))
     (drop (call $get_buf (i32.const 4096) (i32.const 0) (local.get $n)))
     (drop (call $set_body (i32.const 4096) (local.get $n)))

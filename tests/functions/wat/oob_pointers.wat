@@ -21,7 +21,7 @@
     (if (i32.ne (call $set_body (i32.const -1) (i32.const -1)) (i32.const -1)) (then (return (i32.const 4))))
     ;; shared buffer: valid content, but the destination is out of bounds
     (local.set $n (call $get_uri))
-    (if (i32.ne (call $get_buf (i32.const 65535) (i32.const 0) (local.get $n)) (i32.const -1)) (then (return (i32.const 5))))
+    (if (i32.ne (call $get_buf (i32.const 65536) (i32.const 0) (local.get $n)) (i32.const -1)) (then (return (i32.const 5))))
     ;; shared buffer: offset + length beyond the buffer, and an overflowing offset
     (if (i32.ne (call $get_buf (i32.const 0) (local.get $n) (i32.const 1)) (i32.const -1)) (then (return (i32.const 6))))
     (if (i32.ne (call $get_buf (i32.const 0) (i32.const -1) (i32.const 2)) (i32.const -1)) (then (return (i32.const 7))))
