@@ -32,9 +32,7 @@ access_log:
   path: {{DIR}}/access.log
 origins:
   - name: origin
-    servers:
-      - host: 127.0.0.1
-        port: {{ORIGIN_PORT}}
+    servers: ["127.0.0.1:{{ORIGIN_PORT}}"]
 routes:
   - host: "*"
     path_prefix: /

@@ -60,6 +60,7 @@ bool ResponseParser::finish(std::vector<HttpResponse>& out) {
   if (state_ == State::kUntilClose) {
     cur_.body += buf_;
     buf_.clear();
+    ++parsed_;
     out.push_back(std::move(cur_));
     cur_ = {};
     state_ = State::kHead;
@@ -70,6 +71,7 @@ bool ResponseParser::finish(std::vector<HttpResponse>& out) {
 
 bool ResponseParser::step(std::vector<HttpResponse>& out, bool& progressed) {
   auto complete = [&] {
+    ++parsed_;
     out.push_back(std::move(cur_));
     cur_ = {};
     state_ = State::kHead;
@@ -103,13 +105,11 @@ bool ResponseParser::step(std::vector<HttpResponse>& out, bool& progressed) {
         if (colon == std::string::npos || colon == 0) return false;
         cur_.headers.emplace_back(line.substr(0, colon), trim(std::string_view(line).substr(colon + 1)));
       }
-      bool head_response = head_next_;
-      head_next_ = false;
       if ((cur_.status >= 100 && cur_.status < 200)) {
         cur_ = {};  // interim response: skip
-        if (head_response) head_next_ = true;
         return true;
       }
+      const bool head_response = head_at_.count(parsed_) > 0;
       if (head_response || cur_.status == 204 || cur_.status == 304) {
         complete();
         return true;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,7 +44,10 @@ class ResponseParser {
   bool feed(std::string_view data, std::vector<HttpResponse>& out);
   // Called on EOF: completes a close-delimited body. Returns true if a response was completed.
   bool finish(std::vector<HttpResponse>& out);
-  void expect_head_response() { head_next_ = true; }
+  // The next response not yet parsed answers a HEAD request.
+  void expect_head_response() { head_at_.insert(parsed_); }
+  // Response number `index` (0-based, counting every final response parsed on this connection) answers HEAD.
+  void expect_head_response_at(std::size_t index) { head_at_.insert(index); }
   bool mid_message() const { return state_ != State::kHead || !buf_.empty(); }
 
  private:
@@ -53,7 +57,8 @@ class ResponseParser {
   std::string buf_;
   HttpResponse cur_;
   std::size_t remaining_ = 0;
-  bool head_next_ = false;
+  std::size_t parsed_ = 0;  // final responses completed so far
+  std::set<std::size_t> head_at_;
 };
 
 class RawClient {
@@ -74,8 +79,10 @@ class RawClient {
   ReadResult read_until_close(std::chrono::milliseconds timeout = 10s);
   // True if the peer closes the connection within the timeout (any bytes received are discarded into raw).
   bool wait_closed(std::chrono::milliseconds timeout = 5s);
-  // Next response must be parsed as an answer to HEAD.
+  // The next response not yet parsed answers HEAD (no body). When several responses may arrive in one read, use
+  // expect_head_response_at(index) before reading.
   void expect_head_response() { parser_.expect_head_response(); }
+  void expect_head_response_at(std::size_t index) { parser_.expect_head_response_at(index); }
   void close();
 
  private:

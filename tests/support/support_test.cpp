@@ -183,3 +183,17 @@ TEST(OriginIdle, ClosesIdleKeepAliveConnections) {
   ASSERT_EQ(r.responses.size(), 1u);
   EXPECT_TRUE(c.wait_closed(10s));
 }
+
+TEST(ResponseParser, HeadResponseInAPipeline) {
+  ResponseParser p;
+  p.expect_head_response_at(1);
+  std::vector<HttpResponse> out;
+  ASSERT_TRUE(p.feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 1024\r\n\r\n"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                     out));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].body, "hello");
+  EXPECT_EQ(out[1].body, "");
+  EXPECT_EQ(out[2].body, "ok");
+}
