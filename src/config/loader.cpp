@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -68,7 +69,7 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return {};
 }
 
-std::string quoted(std::string_view s) {
+std::string quote_value(std::string_view s) {
   std::string out = "\"";
   std::size_t n = 0;
   for (unsigned char c : s) {
@@ -90,7 +91,7 @@ std::string describe(const YAML::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return "nothing";
   if (n.IsSequence()) return "a list";
   if (n.IsMap()) return "a mapping";
-  return quoted(n.Scalar());
+  return quote_value(n.Scalar());
 }
 
 std::string_view parent_of(std::string_view path) {
@@ -197,8 +198,8 @@ class Loader {
       if (!entry) {
         std::vector<std::string> names;
         for (const SchemaEntry* e : kids) names.emplace_back(leaf_of(e->path));
-        std::string msg = "unknown key " + quoted(name);
-        if (auto s = closest(name, names); !s.empty()) msg += " (did you mean " + quoted(s) + "?)";
+        std::string msg = "unknown key " + quote_value(name);
+        if (auto s = closest(name, names); !s.empty()) msg += " (did you mean " + quote_value(s) + "?)";
         fail(k.Mark(), kpath, msg);
       }
       marks_[kpath] = v.Mark().is_null() ? k.Mark() : v.Mark();
@@ -309,7 +310,7 @@ class Loader {
         auto d = parse_duration(s);
         if (!d) bad();
         if (d->count() < e.min)
-          fail(v.Mark(), kpath, "must be at least " + format_duration(Millis(e.min)) + ", got " + quoted(s));
+          fail(v.Mark(), kpath, "must be at least " + format_duration(Millis(e.min)) + ", got " + quote_value(s));
         out.duration = *d;
         break;
       }
@@ -318,7 +319,7 @@ class Loader {
         if (!n) bad();
         if (*n < static_cast<std::size_t>(e.min))
           fail(v.Mark(), kpath, "must be at least " + format_size(static_cast<std::size_t>(e.min)) + ", got " +
-                                    quoted(s));
+                                    quote_value(s));
         out.size = *n;
         break;
       }
@@ -331,8 +332,8 @@ class Loader {
           rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         }
         if (std::find(choices.begin(), choices.end(), s) == choices.end()) {
-          std::string msg = "expected " + expected(e) + ", got " + quoted(s);
-          if (auto c = closest(s, choices); !c.empty()) msg += " (did you mean " + quoted(c) + "?)";
+          std::string msg = "expected " + expected(e) + ", got " + quote_value(s);
+          if (auto c = closest(s, choices); !c.empty()) msg += " (did you mean " + quote_value(c) + "?)";
           fail(v.Mark(), kpath, msg);
         }
         out.text = s;
@@ -381,7 +382,7 @@ class Loader {
         }
 
     if (!std::all_of(c.request_id_header.begin(), c.request_id_header.end(), is_token_char))
-      fail_at("request_id_header", "", "expected a header name, got " + quoted(c.request_id_header));
+      fail_at("request_id_header", "", "expected a header name, got " + quote_value(c.request_id_header));
     c.request_id_header = lower(c.request_id_header);
 
     std::unordered_map<std::string, std::size_t> origin_index;
@@ -391,7 +392,7 @@ class Loader {
       if (!inserted) {
         std::string p = "origins[" + std::to_string(i) + "]";
         fail_at(p + ".name", p,
-                "duplicate origin name " + quoted(c.origins[i].name) + " (already used by origins[" +
+                "duplicate origin name " + quote_value(c.origins[i].name) + " (already used by origins[" +
                     std::to_string(it->second) + "])");
       }
       origin_names.push_back(c.origins[i].name);
@@ -401,8 +402,8 @@ class Loader {
       const Route& r = c.routes[i];
       std::string p = "routes[" + std::to_string(i) + "]";
       if (!origin_index.count(r.origin)) {
-        std::string msg = "unknown origin " + quoted(r.origin);
-        if (auto s = closest(r.origin, origin_names); !s.empty()) msg += " (did you mean " + quoted(s) + "?)";
+        std::string msg = "unknown origin " + quote_value(r.origin);
+        if (auto s = closest(r.origin, origin_names); !s.empty()) msg += " (did you mean " + quote_value(s) + "?)";
         else if (origin_names.empty()) msg += " (no origins are defined)";
         else {
           msg += " (defined: ";
@@ -414,7 +415,7 @@ class Loader {
       for (std::size_t j = 0; j < i; ++j)
         if (c.routes[j].host == r.host && c.routes[j].path_prefix == r.path_prefix)
           fail_at(p + ".path_prefix", p,
-                  "duplicate route for host " + quoted(r.host) + " and path_prefix " + quoted(r.path_prefix) +
+                  "duplicate route for host " + quote_value(r.host) + " and path_prefix " + quote_value(r.path_prefix) +
                       " (same as routes[" + std::to_string(j) + "])");
     }
 
@@ -450,6 +451,8 @@ ConfigError::ConfigError(std::string file, int line, int column, std::string key
 Config load_string(std::string_view yaml, std::string name) { return Loader(std::move(name)).run(yaml); }
 
 Config load_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError(path, 0, 0, "", "cannot read: is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path, 0, 0, "", std::string("cannot open: ") + std::strerror(errno));
   std::ostringstream text;
