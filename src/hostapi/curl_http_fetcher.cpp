@@ -1,8 +1,11 @@
 #include "hostapi/curl_http_fetcher.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 
 #include <cctype>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -31,6 +34,20 @@ size_t on_data(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
+struct SocketGuard {
+  bool deny_internal = false;
+  bool refused = false;
+};
+
+curl_socket_t open_socket(void* user, curlsocktype, struct curl_sockaddr* address) {
+  auto* guard = static_cast<SocketGuard*>(user);
+  if (guard->deny_internal && is_internal_address(&address->addr)) {
+    guard->refused = true;
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
 bool scheme_ok(std::string_view url) {
   auto starts = [&](std::string_view p) {
     if (url.size() <= p.size()) return false;
@@ -41,7 +58,41 @@ bool scheme_ok(std::string_view url) {
   return starts("http://") || starts("https://");
 }
 
+bool internal_v4(uint32_t a) {  // host byte order
+  auto in = [a](uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
+  return in(0x00000000, 8) ||   // 0.0.0.0/8
+         in(0x0A000000, 8) ||   // 10/8
+         in(0x64400000, 10) ||  // 100.64/10 (CGNAT)
+         in(0x7F000000, 8) ||   // 127/8
+         in(0xA9FE0000, 16) ||  // 169.254/16 (link-local, cloud metadata)
+         in(0xAC100000, 12) ||  // 172.16/12
+         in(0xC0A80000, 16) ||  // 192.168/16
+         in(0xE0000000, 4) ||   // 224/4 multicast
+         in(0xF0000000, 4);     // 240/4 reserved, broadcast
+}
+
 }  // namespace
+
+bool is_internal_address(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return internal_v4(ntohl(v4->sin_addr.s_addr));
+  }
+  if (address->sa_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
+    const uint8_t* b = v6->sin6_addr.s6_addr;
+    static const uint8_t kZero[16] = {};
+    if (std::memcmp(b, kZero, 15) == 0 && (b[15] == 0 || b[15] == 1)) return true;  // :: and ::1
+    if ((b[0] & 0xFE) == 0xFC) return true;                                         // fc00::/7 unique local
+    if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return true;                         // fe80::/10 link-local
+    if (b[0] == 0xFF) return true;                                                  // multicast
+    static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};  // ::ffff:a.b.c.d
+    if (std::memcmp(b, kMapped, 12) == 0)
+      return internal_v4(uint32_t{b[12]} << 24 | uint32_t{b[13]} << 16 | uint32_t{b[14]} << 8 | b[15]);
+    return false;
+  }
+  return true;  // anything else (unix sockets, ...) is never allowed
+}
 
 CurlHttpFetcher::CurlHttpFetcher(CurlFetcherOptions options) : options_(std::move(options)) { global_init(); }
 
@@ -72,7 +123,9 @@ HttpFetchResult CurlHttpFetcher::fetch(const HttpFetchRequest& request, const Ht
   curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);
+  SocketGuard guard{options_.deny_private_addresses};
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &open_socket);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &guard);
 
   struct curl_slist* headers = nullptr;
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_guard(nullptr, &curl_slist_free_all);
@@ -100,6 +153,11 @@ HttpFetchResult CurlHttpFetcher::fetch(const HttpFetchRequest& request, const Ht
   if (sink.over || rc == CURLE_FILESIZE_EXCEEDED) {
     result.body.clear();
     result.error = "response body exceeds " + std::to_string(limits.max_response_bytes) + " bytes";
+    return result;
+  }
+  if (guard.refused && rc != CURLE_OK) {
+    result.body.clear();
+    result.error = "destination address not allowed (internal network)";
     return result;
   }
   if (rc == CURLE_OPERATION_TIMEDOUT) {

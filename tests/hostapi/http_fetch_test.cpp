@@ -1,5 +1,7 @@
 // Outbound HTTP: the libcurl fetcher and the http_* host functions against a real local server.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 
 #include "direct_caller.h"
 #include "hostapi/curl_http_fetcher.h"
@@ -96,6 +98,43 @@ TEST(CurlHttpFetcher, ConnectionRefusedIsAnError) {
   auto r = fetcher.fetch({"GET", "http://127.0.0.1:" + std::to_string(port) + "/", "", ""}, {});
   EXPECT_FALSE(r.ok);
   EXPECT_FALSE(r.error.empty());
+}
+
+TEST(CurlHttpFetcher, InternalAddressesCanBeDenied) {
+  test::LocalHttpServer server;
+  CurlFetcherOptions options;
+  options.deny_private_addresses = true;
+  CurlHttpFetcher strict(options);
+  auto r = strict.fetch({"GET", server.url("/hello"), "", ""}, {});
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("not allowed"), std::string::npos) << r.error;
+  r = strict.fetch({"GET", "http://localhost:" + std::to_string(server.port()) + "/hello", "", ""}, {});
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(server.requests(), 0);
+  CurlHttpFetcher open;  // default: allowed (as in the reference)
+  EXPECT_TRUE(open.fetch({"GET", server.url("/hello"), "", ""}, {}).ok);
+}
+
+TEST(CurlHttpFetcher, InternalAddressClassification) {
+  auto v4 = [](const char* ip) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    return is_internal_address(reinterpret_cast<sockaddr*>(&a));
+  };
+  auto v6 = [](const char* ip) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    inet_pton(AF_INET6, ip, &a.sin6_addr);
+    return is_internal_address(reinterpret_cast<sockaddr*>(&a));
+  };
+  for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+                         "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255"})
+    EXPECT_TRUE(v4(ip)) << ip;
+  for (const char* ip : {"8.8.8.8", "172.32.0.1", "93.184.216.34", "100.128.0.1", "1.1.1.1"}) EXPECT_FALSE(v4(ip)) << ip;
+  for (const char* ip : {"::1", "::", "fd00::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"})
+    EXPECT_TRUE(v6(ip)) << ip;
+  for (const char* ip : {"2001:4860:4860::8888", "::ffff:8.8.8.8"}) EXPECT_FALSE(v6(ip)) << ip;
 }
 
 // ---- through the host functions ----
