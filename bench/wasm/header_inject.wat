@@ -1,0 +1,20 @@
+;; The benchmark's edge function: reads request header "user-agent", sets two response headers
+;; (x-edge-ua: <user-agent>, x-edge: 1).
+(module
+  (import "env" "request_get_header" (func $get_header (param i32 i32) (result i32)))
+  (import "env" "get_shared_buffer" (func $get_buf (param i32 i32 i32) (result i32)))
+  (import "env" "response_set_header" (func $set_header (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "user-agent")
+  (data (i32.const 16) "x-edge-ua")
+  (data (i32.const 32) "x-edge")
+  (data (i32.const 48) "1")
+  (func (export "handle_request") (result i32)
+    (local $len i32)
+    (local.set $len (call $get_header (i32.const 0) (i32.const 10)))
+    (if (i32.lt_s (local.get $len) (i32.const 0)) (then (return (i32.const 2))))
+    (if (i32.gt_s (local.get $len) (i32.const 4096)) (then (return (i32.const 3))))
+    (drop (call $get_buf (i32.const 1024) (i32.const 0) (local.get $len)))
+    (if (call $set_header (i32.const 16) (i32.const 9) (i32.const 1024) (local.get $len)) (then (return (i32.const 4))))
+    (if (call $set_header (i32.const 32) (i32.const 6) (i32.const 48) (i32.const 1)) (then (return (i32.const 5))))
+    (i32.const 0)))
