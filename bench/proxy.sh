@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# Side-by-side reverse-proxy benchmark: aegis vs nginx (reverse proxy, keepalive upstream) vs haproxy (http-reuse),
+# all in front of the same nginx origin serving a fixed 1 KiB file, all on loopback, all started by this script.
+# See bench/README.md for how to read the output.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: bench/proxy.sh [options]
+  -w N         worker processes/threads for each proxy (default 1)
+  -r N         measured runs per target; the median is reported (default 3)
+  -d DURATION  wrk duration per run (default 10s)
+  -c N         wrk connections (default 64)
+  -t N         wrk threads (default 2)
+  -W DURATION  warm-up per target before measuring, 0 to skip (default 2s)
+  -T LIST      targets, comma separated, from: origin,aegis,nginx,haproxy (default aegis,nginx,haproxy)
+  -s SCENARIO  proxy (default): plain reverse proxying of GET /1k.txt.
+               Later scenarios plug in through aegis_scenario_yaml() below (e.g. edge-function, cache-hit).
+  -b DIR       build directory holding the aegis binary (default $BUILD or build)
+  -o FILE      also write the results as TSV (target, req/s, p50 ms, p99 ms, per run)
+  -k           keep the temporary directory (configs, logs) for inspection
+  -h           this help
+Environment: AEGIS_EXTRA_YAML is appended verbatim to the generated aegis config.
+USAGE
+}
+
+WORKERS=1 RUNS=3 DURATION=10s CONNS=64 THREADS=2 WARMUP=2s TARGETS=aegis,nginx,haproxy SCENARIO=proxy
+BUILD_DIR=${BUILD:-build} OUT="" KEEP=0
+while getopts "w:r:d:c:t:W:T:s:b:o:kh" opt; do
+  case $opt in
+    w) WORKERS=$OPTARG ;; r) RUNS=$OPTARG ;; d) DURATION=$OPTARG ;; c) CONNS=$OPTARG ;; t) THREADS=$OPTARG ;;
+    W) WARMUP=$OPTARG ;; T) TARGETS=$OPTARG ;; s) SCENARIO=$OPTARG ;; b) BUILD_DIR=$OPTARG ;; o) OUT=$OPTARG ;;
+    k) KEEP=1 ;; h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
+  esac
+done
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
+AEGIS=$BUILD_DIR/aegis
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+need() { [[ -x $1 ]] || command -v "$1" >/dev/null 2>&1 || { echo "proxy.sh: missing $1 ($2)" >&2; exit 1; }; }
+need wrk "apt-get install wrk"
+need curl "apt-get install curl"
+need "$NGINX" "apt-get install nginx"
+[[ ,$TARGETS, == *,haproxy,* ]] && need "$HAPROXY" "apt-get install haproxy"
+[[ ,$TARGETS, == *,aegis,* ]] && need "$AEGIS" "build it: make build"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/aegis-bench.XXXXXX")
+chmod 755 "$TMP"  # nginx workers (www-data/nobody) read the file and temp paths
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if [[ $KEEP = 1 ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_port() {  # wait_port PORT NAME PID
+  for _ in $(seq 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || { echo "proxy.sh: $2 exited; see $TMP/$2.err" >&2; cat "$TMP/$2.err" >&2 || true; exit 1; }
+    sleep 0.05
+  done
+  echo "proxy.sh: $2 did not listen on $1" >&2; exit 1
+}
+
+start() {  # start NAME PORT cmd...
+  local name=$1 port=$2; shift 2
+  "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  PIDS+=($!)
+  wait_port "$port" "$name" "$!"
+}
+
+# ---- origin: nginx serving a fixed 1 KiB file -------------------------------------------------------------------
+ORIGIN_PORT=$(free_port)
+mkdir -p "$TMP/www" "$TMP/origin" "$TMP/nginx-proxy"
+head -c 1024 /dev/zero | tr '\0' 'a' >"$TMP/www/1k.txt"
+nginx_common() {  # nginx_common PREFIX
+  cat <<CONF
+daemon off;
+master_process on;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+CONF
+}
+{
+  nginx_common "$TMP/origin"
+  cat <<CONF
+worker_processes 1;
+http {
+  access_log off;
+  client_body_temp_path $TMP/origin/body; proxy_temp_path $TMP/origin/proxy; fastcgi_temp_path $TMP/origin/fcgi;
+  uwsgi_temp_path $TMP/origin/uwsgi; scgi_temp_path $TMP/origin/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$ORIGIN_PORT reuseport;
+    root $TMP/www;
+    location / { default_type text/plain; }
+  }
+}
+CONF
+} >"$TMP/origin/nginx.conf"
+start origin "$ORIGIN_PORT" "$NGINX" -p "$TMP/origin" -e "$TMP/origin/error.log" -c "$TMP/origin/nginx.conf"
+
+# ---- the proxies ------------------------------------------------------------------------------------------------
+declare -A PORT
+# Extra aegis YAML per scenario: the hook for later scenarios (edge function on the route, cache hits, ...).
+aegis_scenario_yaml() {
+  case $SCENARIO in
+    proxy) ;;
+    *) echo "proxy.sh: unknown scenario '$SCENARIO' (available: proxy)" >&2; exit 2 ;;
+  esac
+}
+SCENARIO_YAML=$(aegis_scenario_yaml)
+URL_PATH=/1k.txt
+
+if [[ ,$TARGETS, == *,aegis,* ]]; then
+  PORT[aegis]=$(free_port)
+  ADMIN_PORT=$(free_port)
+  cat >"$TMP/aegis.yaml" <<CONF
+workers: $WORKERS
+log_level: warn
+listeners:
+  - address: 127.0.0.1
+    port: ${PORT[aegis]}
+admin:
+  address: 127.0.0.1
+  port: $ADMIN_PORT
+access_log:
+  enabled: false
+origins:
+  - name: origin
+    servers: ["127.0.0.1:$ORIGIN_PORT"]
+    pool_size: 256
+routes:
+  - host: "*"
+    path_prefix: /
+    origin: origin
+$SCENARIO_YAML
+${AEGIS_EXTRA_YAML:-}
+CONF
+  start aegis "${PORT[aegis]}" "$AEGIS" serve -c "$TMP/aegis.yaml"
+fi
+
+if [[ ,$TARGETS, == *,nginx,* ]]; then
+  PORT[nginx]=$(free_port)
+  {
+    nginx_common "$TMP/nginx-proxy"
+    cat <<CONF
+worker_processes $WORKERS;
+http {
+  access_log off;
+  client_body_temp_path $TMP/nginx-proxy/body; proxy_temp_path $TMP/nginx-proxy/proxy;
+  fastcgi_temp_path $TMP/nginx-proxy/fcgi; uwsgi_temp_path $TMP/nginx-proxy/uwsgi; scgi_temp_path $TMP/nginx-proxy/scgi;
+  keepalive_requests 1000000;
+  upstream origin { server 127.0.0.1:$ORIGIN_PORT; keepalive 256; keepalive_requests 1000000; }
+  server {
+    listen 127.0.0.1:${PORT[nginx]};
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+    }
+  }
+}
+CONF
+  } >"$TMP/nginx-proxy/nginx.conf"
+  start nginx "${PORT[nginx]}" "$NGINX" -p "$TMP/nginx-proxy" -e "$TMP/nginx-proxy/error.log" -c "$TMP/nginx-proxy/nginx.conf"
+fi
+
+if [[ ,$TARGETS, == *,haproxy,* ]]; then
+  PORT[haproxy]=$(free_port)
+  cat >"$TMP/haproxy.cfg" <<CONF
+global
+  nbthread $WORKERS
+  maxconn 4000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  http-reuse always
+  option http-keep-alive
+frontend fe
+  bind 127.0.0.1:${PORT[haproxy]}
+  default_backend be
+backend be
+  server origin 127.0.0.1:$ORIGIN_PORT
+CONF
+  start haproxy "${PORT[haproxy]}" "$HAPROXY" -db -f "$TMP/haproxy.cfg"
+fi
+
+[[ ,$TARGETS, == *,origin,* ]] && PORT[origin]=$ORIGIN_PORT
+
+IFS=, read -r -a TARGET_LIST <<<"$TARGETS"
+for t in "${TARGET_LIST[@]}"; do
+  [[ -n ${PORT[$t]:-} ]] || { echo "proxy.sh: unknown target '$t'" >&2; exit 2; }
+  size=$(curl -sf -o /dev/null -w '%{size_download}' "http://127.0.0.1:${PORT[$t]}$URL_PATH") ||
+    { echo "proxy.sh: $t does not serve $URL_PATH" >&2; exit 1; }
+  [[ $size = 1024 ]] || { echo "proxy.sh: $t returned $size bytes, expected 1024" >&2; exit 1; }
+done
+
+# ---- measure ----------------------------------------------------------------------------------------------------
+to_ms() {  # wrk latency ("812.00us", "1.23ms", "1.01s") → milliseconds
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99"
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "http://127.0.0.1:${PORT[$1]}$URL_PATH")
+  if grep -q "Non-2xx or 3xx responses\|Socket errors" <<<"$out"; then
+    echo "proxy.sh: warning: $1 had errors:" >&2
+    grep "Non-2xx\|Socket errors" <<<"$out" >&2
+  fi
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  echo "$rps $p50 $p99"
+}
+
+echo "origin: nginx (1 worker) on 127.0.0.1:$ORIGIN_PORT serving 1 KiB; proxies: $WORKERS worker(s) each;"
+echo "load: wrk -t$THREADS -c$CONNS -d$DURATION --latency, $RUNS run(s) per target, interleaved; scenario: $SCENARIO"
+if [[ $WARMUP != 0 ]]; then
+  for t in "${TARGET_LIST[@]}"; do run_wrk "$t" "$WARMUP" >/dev/null; done
+fi
+declare -A RPS P50 P99
+[[ -n $OUT ]] && printf 'target\trun\treq_per_s\tp50_ms\tp99_ms\n' >"$OUT"
+for run in $(seq "$RUNS"); do
+  for t in "${TARGET_LIST[@]}"; do
+    read -r rps p50 p99 < <(run_wrk "$t" "$DURATION")
+    printf '  run %d %-8s %10s req/s  p50 %7s ms  p99 %7s ms\n' "$run" "$t" "$rps" "$p50" "$p99"
+    RPS[$t]+="$rps "; P50[$t]+="$p50 "; P99[$t]+="$p99 "
+    [[ -n $OUT ]] && printf '%s\t%d\t%s\t%s\t%s\n' "$t" "$run" "$rps" "$p50" "$p99" >>"$OUT"
+  done
+done
+
+echo
+printf '%-8s %12s %10s %10s   (median of %d runs)\n' target req/s p50_ms p99_ms "$RUNS"
+declare -A MRPS MP99
+for t in "${TARGET_LIST[@]}"; do
+  MRPS[$t]=$(tr ' ' '\n' <<<"${RPS[$t]}" | grep . | median)
+  MP99[$t]=$(tr ' ' '\n' <<<"${P99[$t]}" | grep . | median)
+  printf '%-8s %12.0f %10s %10s\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" "${MP99[$t]}"
+done
+if [[ -n ${MRPS[aegis]:-} ]]; then
+  echo
+  for peer in nginx haproxy; do
+    [[ -n ${MRPS[$peer]:-} ]] || continue
+    awk -v a="${MRPS[aegis]}" -v b="${MRPS[$peer]}" -v pa="${MP99[aegis]}" -v pb="${MP99[$peer]}" -v n="$peer" \
+      'BEGIN { printf "aegis/%-7s throughput %.2fx   p99 latency %.2fx\n", n, a / b, pa / pb }'
+  done
+fi
