@@ -1,5 +1,6 @@
 #include "wasm/module/instructions.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -132,19 +133,23 @@ Instr read_instruction(Reader& r) {
     case 0x05: in.kind = InstrKind::Else; break;
     case 0x0b: in.kind = InstrKind::End; break;
     case 0x0c: case 0x0d:  // br br_if
-      r.u32("label index");
+      in.kind = InstrKind::Branch;
+      in.label = r.u32("label index");
       break;
     case 0x0e: {  // br_table
+      in.kind = InstrKind::Branch;
       uint32_t n = r.count("br_table label count");
-      for (uint32_t i = 0; i < n; ++i) r.u32("label index");
-      r.u32("label index");
+      for (uint32_t i = 0; i < n; ++i) in.label = std::max(in.label, r.u32("label index"));
+      in.label = std::max(in.label, r.u32("label index"));
       break;
     }
-    case 0x0f: break;  // return
+    case 0x0f: in.kind = InstrKind::Return; break;
     case 0x10: case 0x12:  // call return_call
+      in.kind = op == 0x10 ? InstrKind::Call : InstrKind::TailCall;
       r.u32("function index");
       break;
     case 0x11: case 0x13:  // call_indirect return_call_indirect
+      in.kind = op == 0x11 ? InstrKind::Call : InstrKind::TailCall;
       r.u32("type index");
       r.u32("table index");
       break;

@@ -17,6 +17,10 @@ enum class InstrKind : uint8_t {
   Else,
   End,
   MemoryGrow,  // memory.grow 0
+  Call,        // call, call_indirect (control comes back)
+  TailCall,    // return_call, return_call_indirect
+  Return,
+  Branch,      // br, br_if, br_table: `label` is the (largest) label index
 };
 
 struct Instr {
@@ -24,6 +28,7 @@ struct Instr {
   // True for instructions whose effect an instance snapshot cannot undo: table.set/grow/fill/copy/init, elem.drop,
   // data.drop.
   bool mutates_tables_or_segments = false;
+  uint32_t label = 0;  // Branch only
 };
 
 // Decodes one instruction starting at the reader's position and leaves the reader after it.

@@ -16,32 +16,73 @@ namespace {
 constexpr uint64_t kMaxLocals = 50000;
 }  // namespace
 
-void emit_charge(Writer& w, uint32_t fuel_global, uint64_t cost, std::optional<uint32_t> temp_local) {
-  w.u8(0x23);  // global.get $fuel
-  w.u32(fuel_global);
-  w.u8(0x42);  // i64.const cost
-  w.s64(static_cast<int64_t>(cost));
-  w.u8(0x7d);  // i64.sub
-  if (temp_local) {
-    w.u8(0x22);  // local.tee $t
-    w.u32(*temp_local);
-    w.u8(0x24);  // global.set $fuel
-    w.u32(fuel_global);
-    w.u8(0x20);  // local.get $t
-    w.u32(*temp_local);
-  } else {
-    w.u8(0x24);  // global.set $fuel
-    w.u32(fuel_global);
-    w.u8(0x23);  // global.get $fuel
-    w.u32(fuel_global);
-  }
+namespace {
+void emit_check(Writer& w, uint32_t fuel_global, std::optional<uint32_t> fuel_local) {
   w.u8(0x42);  // i64.const 0
   w.u8(0x00);
   w.u8(0x53);  // i64.lt_s
   w.u8(0x04);  // if
   w.u8(0x40);
+  if (fuel_local) {
+    w.u8(0x20);  // local.get $f
+    w.u32(*fuel_local);
+    w.u8(0x24);  // global.set $fuel
+    w.u32(fuel_global);
+  }
   w.u8(0x00);  // unreachable
   w.u8(0x0b);  // end
+}
+
+void emit_global_charge(Writer& w, uint32_t fuel_global, uint64_t cost) {
+  w.u8(0x23);  // global.get $fuel
+  w.u32(fuel_global);
+  w.u8(0x42);  // i64.const cost
+  w.s64(static_cast<int64_t>(cost));
+  w.u8(0x7d);  // i64.sub
+  w.u8(0x24);  // global.set $fuel
+  w.u32(fuel_global);
+  w.u8(0x23);  // global.get $fuel
+  w.u32(fuel_global);
+  emit_check(w, fuel_global, std::nullopt);
+}
+
+void emit_sync_out(Writer& w, uint32_t fuel_global, uint32_t fuel_local) {
+  w.u8(0x20);  // local.get $f
+  w.u32(fuel_local);
+  w.u8(0x24);  // global.set $fuel
+  w.u32(fuel_global);
+}
+
+void emit_sync_in(Writer& w, uint32_t fuel_global, uint32_t fuel_local) {
+  w.u8(0x23);  // global.get $fuel
+  w.u32(fuel_global);
+  w.u8(0x21);  // local.set $f
+  w.u32(fuel_local);
+}
+}  // namespace
+
+void emit_entry_charge(Writer& w, uint32_t fuel_global, uint64_t cost, std::optional<uint32_t> fuel_local) {
+  if (!fuel_local) return emit_global_charge(w, fuel_global, cost);
+  w.u8(0x23);  // global.get $fuel
+  w.u32(fuel_global);
+  w.u8(0x42);  // i64.const cost
+  w.s64(static_cast<int64_t>(cost));
+  w.u8(0x7d);  // i64.sub
+  w.u8(0x22);  // local.tee $f
+  w.u32(*fuel_local);
+  emit_check(w, fuel_global, fuel_local);
+}
+
+void emit_loop_charge(Writer& w, uint32_t fuel_global, uint64_t cost, std::optional<uint32_t> fuel_local) {
+  if (!fuel_local) return emit_global_charge(w, fuel_global, cost);
+  w.u8(0x20);  // local.get $f
+  w.u32(*fuel_local);
+  w.u8(0x42);  // i64.const cost
+  w.s64(static_cast<int64_t>(cost));
+  w.u8(0x7d);  // i64.sub
+  w.u8(0x22);  // local.tee $f
+  w.u32(*fuel_local);
+  emit_check(w, fuel_global, fuel_local);
 }
 
 BodyInfo rewrite_body(const ir::FunctionBody& body, uint32_t function_index, uint32_t num_params, const Plan& plan,
@@ -69,6 +110,12 @@ BodyInfo rewrite_body(const ir::FunctionBody& body, uint32_t function_index, uin
   }
   const std::size_t code_start = r.pos();
 
+  // The fuel local, unless the function is at V8's local limit (then the global-only charge is used).
+  std::optional<uint32_t> fuel_local;
+  if (plan.fuel && total_locals < kMaxLocals) fuel_local = static_cast<uint32_t>(total_locals);
+  const bool sync = fuel_local.has_value();
+  using Action = Scratch::Action;
+
   // Pass 1: instruction boundaries, region costs, events.
   s.events.clear();
   s.costs.assign(1, 0);
@@ -89,19 +136,34 @@ BodyInfo rewrite_body(const ir::FunctionBody& body, uint32_t function_index, uin
         auto id = static_cast<uint32_t>(s.costs.size());
         s.costs.push_back(0);
         s.frames.push_back(id);
-        s.events.push_back({r.pos(), r.pos(), id, false});
+        s.events.push_back({r.pos(), r.pos(), id, Action::LoopCharge});
         break;
       }
       case InstrKind::End:
         if (s.frames.empty()) {
           ended = true;
+          if (sync) s.events.push_back({at, at, 0, Action::SyncOut});
         } else {
           s.frames.pop_back();
         }
         break;
       case InstrKind::MemoryGrow:
         info.has_memory_grow = true;
-        s.events.push_back({at, r.pos(), 0, true});
+        s.events.push_back({at, r.pos(), 0, Action::Grow});
+        break;
+      case InstrKind::Call:
+        if (sync) {
+          s.events.push_back({at, at, 0, Action::SyncOut});
+          s.events.push_back({r.pos(), r.pos(), 0, Action::SyncIn});
+        }
+        break;
+      case InstrKind::TailCall:
+      case InstrKind::Return:
+        if (sync) s.events.push_back({at, at, 0, Action::SyncOut});
+        break;
+      case InstrKind::Branch:
+        // Label index == number of open frames: the branch leaves the function.
+        if (sync && in.label >= s.frames.size()) s.events.push_back({at, at, 0, Action::SyncOut});
         break;
       case InstrKind::Else:
       case InstrKind::Plain:
@@ -120,9 +182,7 @@ BodyInfo rewrite_body(const ir::FunctionBody& body, uint32_t function_index, uin
   // Pass 2: emit.
   Writer& w = s.body;
   w.out().clear();
-  std::optional<uint32_t> temp;
-  if (plan.fuel && total_locals < kMaxLocals) temp = static_cast<uint32_t>(total_locals);
-  if (temp) {
+  if (fuel_local) {
     w.u32(groups + 1);
     w.bytes(body.bytes.subspan(groups_end, code_start - groups_end));
     w.u32(1);
@@ -130,19 +190,22 @@ BodyInfo rewrite_body(const ir::FunctionBody& body, uint32_t function_index, uin
   } else {
     w.bytes(body.bytes.subspan(0, code_start));
   }
-  if (plan.fuel) emit_charge(w, plan.fuel_global, s.costs[0], temp);
+  if (plan.fuel) emit_entry_charge(w, plan.fuel_global, s.costs[0], fuel_local);
   std::size_t copied = code_start;
   for (const auto& e : s.events) {
-    if (e.grow && !grow) continue;
-    if (!e.grow && !plan.fuel) continue;
+    if (e.action == Action::Grow && !grow) continue;
+    if (e.action == Action::LoopCharge && !plan.fuel) continue;
     w.bytes(body.bytes.subspan(copied, e.pos - copied));
-    if (e.grow) {
-      w.u8(0x10);  // call $grow_helper
-      w.u32(*plan.grow_function);
-      copied = e.end;
-    } else {
-      emit_charge(w, plan.fuel_global, s.costs[e.region], temp);
-      copied = e.pos;
+    copied = e.pos;
+    switch (e.action) {
+      case Action::Grow:
+        w.u8(0x10);  // call $grow_helper
+        w.u32(*plan.grow_function);
+        copied = e.end;
+        break;
+      case Action::LoopCharge: emit_loop_charge(w, plan.fuel_global, s.costs[e.region], fuel_local); break;
+      case Action::SyncOut: emit_sync_out(w, plan.fuel_global, *fuel_local); break;
+      case Action::SyncIn: emit_sync_in(w, plan.fuel_global, *fuel_local); break;
     }
   }
   w.bytes(body.bytes.subspan(copied));

@@ -77,7 +77,8 @@ TEST(Fuel, WithoutInstrumentationExportsExistButNothingIsCharged) {
   expect_script(m, {call(kSet, {i64(5)}), expect("count", {i32(1000)}, {i32(1000)}), expect("fib", {i32(10)}, {i32(55)}),
                     expect(kGet, {}, {i64(5)})});
   // Bodies without memory.grow are byte-for-byte the originals.
-  auto original = ir::parse_module(test::fixture("compute"));
+  const auto original_bytes = test::fixture("compute");  // parse_module keeps spans into it
+  auto original = ir::parse_module(original_bytes);
   auto rewritten = ir::parse_module(m.bytes);
   ASSERT_EQ(rewritten.code.size(), original.code.size() + 6);
   for (std::size_t i = 0; i < original.code.size(); ++i) {
@@ -90,28 +91,46 @@ TEST(Fuel, WithoutInstrumentationExportsExistButNothingIsCharged) {
   }
 }
 
-// The exact code injected into count(): one extra i64 local, the entry charge, and the loop-header charge.
+// The exact code injected into count(): the fuel local, the entry charge, the loop-header charge, and the sync of
+// the local back into the global before the final end.
 TEST(Fuel, InjectedCodeIsTheDocumentedSequence) {
   auto m = prepared("compute");
   auto rewritten = ir::parse_module(m.bytes);
-  auto original = ir::parse_module(test::fixture("compute"));
+  const auto original_bytes = test::fixture("compute");  // parse_module keeps spans into it
+  auto original = ir::parse_module(original_bytes);
   const uint32_t fuel_global = 4;  // after the module's 4 globals
-  const uint32_t temp_local = 2;   // param n, local i, then the temporary
+  const uint32_t fuel_local = 2;   // param n, local i, then the fuel local
   binary::Writer expected;
   expected.bytes(std::vector<uint8_t>{0x02, 0x01, ir::kI32, 0x01, ir::kI64});  // locals: (1 i32) (1 i64)
-  instrument::emit_charge(expected, fuel_global, 3, temp_local);
+  instrument::emit_entry_charge(expected, fuel_global, 3, fuel_local);
   expected.bytes(std::vector<uint8_t>{0x03, 0x40});  // loop
-  instrument::emit_charge(expected, fuel_global, 9, temp_local);
-  auto body = rewritten.code[0].bytes;
-  ASSERT_GE(body.size(), expected.size());
-  EXPECT_TRUE(std::equal(expected.out().begin(), expected.out().end(), body.begin()));
-  // The rest is the original loop body.
+  instrument::emit_loop_charge(expected, fuel_global, 9, fuel_local);
   auto orig = original.code[0].bytes;
   const std::size_t orig_after_loop = 3 + 2;  // locals (01 01 7f) + loop 40
-  EXPECT_TRUE(std::equal(orig.begin() + orig_after_loop, orig.end(), body.begin() + expected.size(), body.end()));
+  expected.bytes(orig.subspan(orig_after_loop, orig.size() - orig_after_loop - 1));  // up to the final end
+  expected.bytes(std::vector<uint8_t>{0x20, fuel_local, 0x24, fuel_global, 0x0b});  // sync out, end
+  auto body = rewritten.code[0].bytes;
+  EXPECT_EQ(std::vector<uint8_t>(body.begin(), body.end()), expected.out());
+  // Entry charge: global.get 4, i64.const 3, i64.sub, local.tee 2, i64.const 0, i64.lt_s, if,
+  //               local.get 2, global.set 4, unreachable, end
+  binary::Writer entry;
+  instrument::emit_entry_charge(entry, fuel_global, 3, fuel_local);
+  EXPECT_EQ(entry.out(), (std::vector<uint8_t>{0x23, 4, 0x42, 3, 0x7d, 0x22, 2, 0x42, 0, 0x53, 0x04, 0x40, 0x20, 2,
+                                               0x24, 4, 0x00, 0x0b}));
   ASSERT_EQ(rewritten.globals.size(), 4u + 2u + 3u);  // fuel, grow flag, 3 shadows
   EXPECT_EQ(rewritten.globals[fuel_global].type, ir::kI64);
   EXPECT_TRUE(rewritten.globals[fuel_global].is_mutable);
+}
+
+// Calls, returns and branches out of the function keep the global exact for callees and callers.
+TEST(Fuel, FuelIsExactAcrossCallsReturnsAndBranchesOut) {
+  auto m = prepared("compute");
+  // fib charges 17 per call whichever way each activation exits.
+  expect_script(m, {call(kSet, {i64(25 * 17)}), expect("fib", {i32(6)}, {i32(8)}), expect(kGet, {}, {i64(0)})});
+  auto f = prepared("features");
+  // tail(n): each activation charges its own entry; return_call hands over an exact global.
+  expect_script(f, {call(kSet, {i64(1'000'000)}), expect("tail", {i32(0)}, {i32(0)}), call(kSet, {i64(1'000'000)}),
+                    expect("tail", {i32(1)}, {i32(0)})});
 }
 
 TEST(MemoryGrow, GrowPastTheCapReturnsMinusOneAndSetsTheFlagUntilFuelSet) {
