@@ -1,23 +1,23 @@
 // The V8 implementation of wasm/engine.h. The only translation unit (with its siblings in this folder) that sees
 // V8 headers; compiled with -fno-rtti like libnode.
 //
-// V8 flags, set once before V8::Initialize (see kFlags below):
-//  --no-wasm-trap-handler   Bounds checks are explicit compare+branch instead of guard pages + a SIGSEGV handler.
-//                           With the trap handler every memory reserves 8 GiB + guards (~10 GiB) of address space
-//                           and V8 caps all such reservations at 1 TiB per process — about 100 live memories,
-//                           which per-thread instance pools of a few modules exhaust. It also installs a SIGSEGV
-//                           handler that competes with ASan's. The cost is a few % on memory-heavy loops (it
-//                           "showed no clear gain" in the prototype, DECISIONS.md). V8 only uses the trap handler
-//                           when the embedder calls V8::EnableWebAssemblyTrapHandler, which we never do; the flag
-//                           states the decision explicitly.
+// V8 decisions (flags set once before V8::Initialize; an unknown flag makes V8 ignore the rest of the string, so
+// the test suite checks that the table ceiling is in force):
+//  trap handler: OFF. Bounds checks are explicit compare+branch instead of guard pages + a SIGSEGV handler. With
+//                the trap handler every memory reserves 8 GiB + guards (~10 GiB) of address space and V8 caps all
+//                such reservations at 1 TiB per process — about 100 live memories, which per-thread instance
+//                pools of a few modules exhaust. It also installs a SIGSEGV handler that competes with ASan's. The
+//                cost is a few % on memory-heavy loops ("showed no clear gain" in the prototype, DECISIONS.md).
+//                V8 10.2 has no flag for it: it is used only if the embedder calls
+//                V8::EnableWebAssemblyTrapHandler(), which we never do.
 //  --wasm-max-mem-pages=N   Process-wide ceiling for any one memory (EngineOptions::max_memory_pages); per-module
-//                           caps come from the loader's rewritten memory maximum. Without trap handler V8 reserves
-//                           the declared maximum up front, so grow stays in place (base pointer stable).
+//                caps come from the loader's rewritten memory maximum. Without the trap handler V8 reserves the
+//                declared maximum up front, so memory.grow stays in place (the base pointer is stable).
 //  --wasm-max-table-size=N  Same for tables (EngineOptions::max_table_entries).
-//  --stack-size             default (984 KiB of V8 stack below the point where the thread enters the isolate):
-//                           unbounded recursion ends in RangeError ("Maximum call stack size exceeded") = Trap.
-// Tiering stays default (Liftoff first, TurboFan after dynamic tier-up; tier-up is shared by every isolate since
-// the NativeModule is shared).
+//  --stack-size  default (984 KiB of V8 stack below the point where the thread enters the isolate): unbounded
+//                recursion ends in RangeError ("Maximum call stack size exceeded"), reported as a Trap.
+//  tiering: default (Liftoff first, TurboFan after dynamic tier-up). The NativeModule is shared by every isolate,
+//                so tier-up done by one thread benefits all.
 #include <v8.h>
 #include <libplatform/libplatform.h>
 
@@ -29,24 +29,13 @@
 #include <unordered_map>
 
 #include "wasm/engine.h"
+#include "wasm/v8/core.h"
 #include "wasm/instrumentation.h"
 #include "wasm/v8/memory_snapshot.h"
 #include "wasm/v8/module_info.h"
 #include "wasm/v8/watchdog.h"
 
 namespace aegis::wasm {
-
-const char* to_string(CallStatus s) {
-  switch (s) {
-    case CallStatus::Ok: return "ok";
-    case CallStatus::Trap: return "trap";
-    case CallStatus::Timeout: return "timeout";
-    case CallStatus::HostExit: return "host_exit";
-    case CallStatus::NotFound: return "not_found";
-    case CallStatus::EngineError: return "engine_error";
-  }
-  return "unknown";
-}
 
 namespace v8impl {
 namespace {
@@ -77,11 +66,15 @@ bool wasm_memory_is_private_anonymous(const void* addr) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-class V8Compiled final : public CompiledModule, public std::enable_shared_from_this<V8Compiled> {
+}  // namespace
+
+class ModuleCore {
  public:
-  V8Compiled(v8::CompiledWasmModule compiled, ModuleInfo info, std::size_t wire_size, uint64_t id)
+  ModuleCore(v8::CompiledWasmModule compiled, ModuleInfo info, std::size_t wire_size, uint64_t id)
       : compiled_(std::move(compiled)), info_(std::move(info)), wire_size_(wire_size), id_(id) {}
-  std::size_t wire_size() const override { return wire_size_; }
+  std::size_t wire_size() const { return wire_size_; }
+  // Expires when the module is destroyed; lets per-isolate caches notice without owning the module.
+  std::weak_ptr<const int> liveness() const { return alive_; }
   const v8::CompiledWasmModule& compiled() const { return compiled_; }
   const ModuleInfo& info() const { return info_; }
   uint64_t id() const { return id_; }
@@ -91,7 +84,10 @@ class V8Compiled final : public CompiledModule, public std::enable_shared_from_t
   ModuleInfo info_;
   std::size_t wire_size_;
   uint64_t id_;
+  std::shared_ptr<const int> alive_ = std::make_shared<const int>(0);
 };
+
+namespace {
 
 // ---------------------------------------------------------------------------------------------------------------
 // One isolate + context. Shared (shared_ptr) by the Runtime and its Instances so the isolate outlives every handle
@@ -140,7 +136,7 @@ class IsolateCore {
   }
 
   // Per-isolate WasmModuleObject for a shared compiled module (FromCompiledModule costs ~30 µs: do it once).
-  v8::MaybeLocal<v8::WasmModuleObject> module_object(const V8Compiled& m) {
+  v8::MaybeLocal<v8::WasmModuleObject> module_object(const ModuleCore& m) {
     auto it = modules_.find(m.id());
     if (it != modules_.end()) return it->second.object.Get(isolate_);
     // Miss: forget modules that were dropped everywhere else.
@@ -148,7 +144,7 @@ class IsolateCore {
     v8::Local<v8::WasmModuleObject> obj;
     if (!v8::WasmModuleObject::FromCompiledModule(isolate_, m.compiled()).ToLocal(&obj)) return {};
     auto& e = modules_[m.id()];
-    e.module = m.weak_from_this();
+    e.module = m.liveness();
     e.object.Reset(isolate_, obj);
     return obj;
   }
@@ -157,7 +153,7 @@ class IsolateCore {
 
  private:
   struct ModuleEntry {
-    std::weak_ptr<const V8Compiled> module;
+    std::weak_ptr<const int> module;
     v8::Global<v8::WasmModuleObject> object;
   };
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator_;
@@ -177,13 +173,15 @@ struct Enter {
   v8::Context::Scope cs;
 };
 
-class V8Instance;
+}  // namespace
+class InstanceCore;
+namespace {
 
 struct Binding {
   HostCallback callback;
   void* fn_data;
   FuncType type;
-  V8Instance* owner;
+  InstanceCore* owner;
 };
 
 struct Export {
@@ -194,13 +192,15 @@ struct Export {
 constexpr std::size_t kInlineVals = 16;
 
 // ---------------------------------------------------------------------------------------------------------------
-class V8Instance final : public Instance, public Caller {
+}  // namespace
+
+class InstanceCore {
  public:
   // Holds no reference to the CompiledModule (V8 keeps the code alive for as long as the instance exists), so a
   // module dropped by its owner is seen as expired by the instance pool even while pooled instances remain.
-  explicit V8Instance(std::shared_ptr<IsolateCore> core) : core_(std::move(core)) {}
+  InstanceCore(std::shared_ptr<IsolateCore> core, Caller* caller) : core_(std::move(core)), caller_(caller) {}
 
-  ~V8Instance() override {
+  ~InstanceCore() {
     exports_.clear();
     memory_object_.Reset();
     buffer_.Reset();
@@ -209,7 +209,7 @@ class V8Instance final : public Instance, public Caller {
 
   // Builds the imports object, runs `new WebAssembly.Instance(module, imports)` (and so the start function) under
   // the deadline, and caches the exports.
-  bool init(const V8Compiled& module, std::span<const HostFunction> imports, const CallOptions& start_options,
+  bool init(const ModuleCore& module, std::span<const HostFunction> imports, const CallOptions& start_options,
             std::string* error) {
     v8::Isolate* iso = core_->isolate();
     Enter e(*core_);
@@ -229,7 +229,7 @@ class V8Instance final : public Instance, public Caller {
         return fail(error, "import " + imp.module + "." + imp.name + " has a different signature than the host function");
       bindings_.push_back(std::make_unique<Binding>(Binding{hf->callback, hf->fn_data, hf->type, this}));
       v8::Local<v8::Function> fn;
-      if (!v8::Function::New(e.ctx, &V8Instance::trampoline, v8::External::New(iso, bindings_.back().get()),
+      if (!v8::Function::New(e.ctx, &InstanceCore::trampoline, v8::External::New(iso, bindings_.back().get()),
                              static_cast<int>(hf->type.params.size()), v8::ConstructorBehavior::kThrow)
                .ToLocal(&fn))
         return fail(error, "cannot create host function " + imp.name);
@@ -277,10 +277,10 @@ class V8Instance final : public Instance, public Caller {
     return true;
   }
 
-  bool has_function(std::string_view name) const override { return exports_.find(name) != exports_.end(); }
+  bool has_function(std::string_view name) const { return exports_.find(name) != exports_.end(); }
 
   CallOutcome call(std::string_view name, std::span<const Val> args, std::span<Val> results,
-                   const CallOptions& options) override {
+                   const CallOptions& options) {
     auto t0 = Clock::now();
     CallOutcome out;
     auto it = exports_.find(name);
@@ -330,14 +330,14 @@ class V8Instance final : public Instance, public Caller {
     return out;
   }
 
-  std::span<uint8_t> memory() override {
+  std::span<uint8_t> memory() {
     if (memory_object_.IsEmpty()) return {};
     v8::Isolate::Scope is(core_->isolate());
     v8::HandleScope hs(core_->isolate());
     return current_memory();
   }
 
-  bool capture() override {
+  bool capture() {
     bool has_globals_fns = has_function(inject::kGlobalsSave) && has_function(inject::kGlobalsRestore);
     if (mutable_globals_ > 0 && !has_globals_fns) return false;
     if (defines_memory_ && memory_object_.IsEmpty()) return false;  // memory not exported: cannot snapshot
@@ -348,16 +348,16 @@ class V8Instance final : public Instance, public Caller {
     return true;
   }
 
-  bool restore() override {
+  bool restore() {
     if (!snapshot_.captured()) return false;
     if (!memory_object_.IsEmpty() && !snapshot_.restore(memory())) return false;  // grew since capture
     if (resettable_globals_ && call(inject::kGlobalsRestore, {}, {}, {}).status != CallStatus::Ok) return false;
     return true;
   }
 
-  // Caller (Caller::memory is the memory() override above: one function overrides both bases).
-  void* user_data() override { return user_data_; }
-  void exit(int32_t code, std::string_view message) override {
+  // For the Caller handed to host functions (memory() above serves Caller::memory too).
+  void* user_data() { return user_data_; }
+  void exit(int32_t code, std::string_view message) {
     exit_requested_ = true;
     exit_code_ = code;
     exit_message_.assign(message);
@@ -476,7 +476,7 @@ class V8Instance final : public Instance, public Caller {
   // wasm → host. Converts the arguments to Val, calls the HostFunction, converts the results back.
   static void trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
     auto* b = static_cast<Binding*>(info.Data().As<v8::External>()->Value());
-    V8Instance* self = b->owner;
+    InstanceCore* self = b->owner;
     v8::Isolate* iso = info.GetIsolate();
     if (self->exit_requested_ || self->host_error_) {  // guest swallowed the unwind (wasm catch_all): keep failing
       stop_guest(iso);
@@ -513,7 +513,7 @@ class V8Instance final : public Instance, public Caller {
     }
     for (std::size_t i = 0; i < type.results.size(); ++i) results[i].type = type.results[i];
     try {
-      b->callback(*self, args, results, b->fn_data);
+      b->callback(*self->caller_, args, results, b->fn_data);
     } catch (const std::exception& ex) {
       self->host_error_ = true;
       self->exit_message_ = std::string("host function threw: ") + ex.what();
@@ -549,6 +549,7 @@ class V8Instance final : public Instance, public Caller {
   }
 
   std::shared_ptr<IsolateCore> core_;
+  Caller* caller_;
   uint32_t mutable_globals_ = 0;
   bool defines_memory_ = false;
   v8::Global<v8::Object> instance_;
@@ -570,33 +571,29 @@ class V8Instance final : public Instance, public Caller {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-class V8Runtime final : public Runtime {
+class RuntimeCore {
  public:
-  V8Runtime() : core_(std::make_shared<IsolateCore>()) {}
-
-  std::unique_ptr<Instance> instantiate(const CompiledModule& module, std::span<const HostFunction> imports,
-                                        const CallOptions& start_options, std::string* error) override {
-    auto* m = as_v8(module);
+  RuntimeCore() : core_(std::make_shared<IsolateCore>()) {}
+  InstanceCore* instantiate(const ModuleCore& module, Caller* caller, std::span<const HostFunction> imports,
+                            const CallOptions& start_options, std::string* error) {
     if (!core_->ready()) {
       if (error) *error = "WebAssembly is not available in this isolate";
       return nullptr;
     }
-    auto inst = std::make_unique<V8Instance>(core_);
-    if (!inst->init(*m, imports, start_options, error)) return nullptr;
-    return inst;
+    auto inst = std::make_unique<InstanceCore>(core_, caller);
+    if (!inst->init(module, imports, start_options, error)) return nullptr;
+    return inst.release();
   }
 
  private:
-  // Every CompiledModule in the process is a V8Compiled (this is the only Engine); no RTTI in this TU.
-  static const V8Compiled* as_v8(const CompiledModule& m) { return static_cast<const V8Compiled*>(&m); }
   std::shared_ptr<IsolateCore> core_;
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-class V8Engine final : public Engine {
+class EngineCore {
  public:
-  explicit V8Engine(const EngineOptions& options) {
-    std::string flags = "--no-wasm-trap-handler --wasm-max-mem-pages=" + std::to_string(options.max_memory_pages) +
+  explicit EngineCore(const EngineOptions& options) {
+    std::string flags = "--wasm-max-mem-pages=" + std::to_string(options.max_memory_pages) +
                         " --wasm-max-table-size=" + std::to_string(options.max_table_entries);
     v8::V8::SetFlagsFromString(flags.c_str(), flags.size());
     v8::V8::InitializeICU();
@@ -615,7 +612,8 @@ class V8Engine final : public Engine {
   }
   // Lives until process exit (never destroyed: worker threads may still use it while statics are torn down).
 
-  std::shared_ptr<const CompiledModule> compile(std::span<const uint8_t> wasm, std::string* error) override {
+  // Thread-safe: one shared compile isolate under a lock. The result is shared by every thread's isolate.
+  ModuleCore* compile(std::span<const uint8_t> wasm, std::string* error) {
     std::string info_error;
     std::optional<ModuleInfo> info = read_module_info(wasm, &info_error);
     if (!info) {
@@ -635,10 +633,8 @@ class V8Engine final : public Engine {
       if (error) *error = tc.HasCaught() ? to_utf8(compile_isolate_, tc.Exception()) : "compile failed";
       return nullptr;
     }
-    return std::make_shared<V8Compiled>(mod->GetCompiledModule(), std::move(*info), wasm.size(), ++next_id_);
+    return new ModuleCore(mod->GetCompiledModule(), std::move(*info), wasm.size(), ++next_id_);
   }
-
-  std::unique_ptr<Runtime> create_runtime() override { return std::make_unique<V8Runtime>(); }
 
  private:
   std::unique_ptr<v8::Platform> platform_;
@@ -649,12 +645,35 @@ class V8Engine final : public Engine {
   uint64_t next_id_ = 0;
 };
 
-}  // namespace
-}  // namespace v8impl
+// ---------------------------------------------------------------------------------------------------------------
+EngineCore* create_engine_core(const EngineOptions& options) { return new EngineCore(options); }
 
-Engine& engine(const EngineOptions& options) {
-  static Engine* instance = new v8impl::V8Engine(options);  // first caller's options win
-  return *instance;
+ModuleCore* compile_module(EngineCore* engine, std::span<const uint8_t> wasm, std::string* error) {
+  return engine->compile(wasm, error);
 }
+void destroy_module(ModuleCore* module) { delete module; }
+std::size_t module_wire_size(const ModuleCore* module) { return module->wire_size(); }
 
+RuntimeCore* create_runtime_core() { return new RuntimeCore(); }
+void destroy_runtime(RuntimeCore* runtime) { delete runtime; }
+
+InstanceCore* instantiate(RuntimeCore* runtime, const ModuleCore* module, Caller* caller,
+                          std::span<const HostFunction> imports, const CallOptions& start_options, std::string* error) {
+  return runtime->instantiate(*module, caller, imports, start_options, error);
+}
+void destroy_instance(InstanceCore* instance) { delete instance; }
+bool instance_has_function(const InstanceCore* instance, std::string_view name) {
+  return instance->has_function(name);
+}
+CallOutcome instance_call(InstanceCore* instance, std::string_view name, std::span<const Val> args,
+                          std::span<Val> results, const CallOptions& options) {
+  return instance->call(name, args, results, options);
+}
+std::span<uint8_t> instance_memory(InstanceCore* instance) { return instance->memory(); }
+bool instance_capture(InstanceCore* instance) { return instance->capture(); }
+bool instance_restore(InstanceCore* instance) { return instance->restore(); }
+void* instance_user_data(InstanceCore* instance) { return instance->user_data(); }
+void instance_exit(InstanceCore* instance, int32_t code, std::string_view message) { instance->exit(code, message); }
+
+}  // namespace v8impl
 }  // namespace aegis::wasm

@@ -76,6 +76,21 @@ TEST(Engine, CompileRejectsInvalidBytes) {
   EXPECT_NE(error.find("CompileError"), std::string::npos) << error;
 }
 
+// The engine's flags are in force (V8 silently ignores the rest of a flag string after an unknown flag).
+TEST(Engine, ProcessWideTableCeilingIsApplied) {
+  auto rt = engine().create_runtime();
+  auto at_max = compile_fixture("engine_table_max");
+  ASSERT_TRUE(at_max);
+  EXPECT_TRUE(instantiate(*rt, *at_max));
+  std::vector<uint8_t> bytes = read_wasm("engine_table_big");
+  std::string error;
+  auto big = engine().compile(bytes, &error);
+  if (big) {
+    EXPECT_FALSE(rt->instantiate(*big, {}, {}, &error));
+  }
+  EXPECT_NE(error.find("table"), std::string::npos) << error;
+}
+
 // ------------------------------------------------------------------------------------------------ host imports
 struct HostState {
   std::vector<Val> seen;
