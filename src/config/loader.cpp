@@ -133,7 +133,9 @@ class Loader {
   Config run(std::string_view text) {
     YAML::Node root;
     try {
-      root = YAML::Load(std::string(text));
+      std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+      if (docs.size() > 1) fail(docs[1].Mark(), "", "the file holds more than one YAML document; expected one");
+      if (!docs.empty()) root = docs[0];
     } catch (const YAML::ParserException& e) {
       fail(e.mark, "", "YAML syntax error: " + e.msg);
     } catch (const YAML::Exception& e) {

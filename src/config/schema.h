@@ -1,6 +1,10 @@
 // The one table that describes aegis.yaml: every key, its type, its default and what it does.
 // The loader validates against it, docs/configuration.md documents it (a test checks they agree), and
 // defaults written here are checked against config.h's initializers by a test.
+//
+// Adding a key: add the field (with its default initializer) to config.h, add an entry to the table in schema.cpp
+// (path, type, default as YAML text, required, description, and an apply/enter lambda), then regenerate the table
+// in docs/configuration.md with build/tests/config/config_schema_doc. Cross-field rules live in loader.cpp.
 #pragma once
 
 #include <cstddef>

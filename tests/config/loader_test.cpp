@@ -247,6 +247,13 @@ const BadCase kBad[] = {
      "  - port: 8080\n"
      "request_id_header: \"x request id\"\n",
      R"(t.yaml:3:20: request_id_header: expected a header name, got "x request id")"},
+    {"two_documents",
+     "listeners:\n"
+     "  - port: 8080\n"
+     "---\n"
+     "listeners:\n"
+     "  - port: 8081\n",
+     "t.yaml:4:1: the file holds more than one YAML document; expected one"},
     {"syntax_error_unclosed_flow_sequence",
      "listeners: [\n"
      "  {port: 8080}\n",
