@@ -108,7 +108,7 @@ const SchemaEntry kSchema[] = {
   {"access_log.enabled", VT::Bool, "true", false, "Write the access log.", {}, 0, 0,
    [](void* t, const Value& v) { as<AccessLog>(t).enabled = v.boolean; }},
   {"access_log.path", VT::NonEmptyString, "\"-\"", false,
-   "`-` = standard output; otherwise a file, opened for append (it can be reopened for log rotation).", {}, 0, 0,
+   "`-` = standard output; otherwise a file, opened for append (created if missing).", {}, 0, 0,
    [](void* t, const Value& v) { as<AccessLog>(t).path = v.text; }},
 
   {"log_level", VT::Enum, "info", false, "Level of the diagnostic log on standard error.", kLogLevels, 0, 0,
