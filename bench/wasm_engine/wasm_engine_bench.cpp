@@ -108,7 +108,9 @@ BENCHMARK(BM_WorkOnly)->Arg(1)->Arg(17);
 void BM_PoolCycle(benchmark::State& state) {
   Setup s(static_cast<int>(state.range(0)));
   InstancePool pool(*s.rt);
-  PoolModule m{s.module, s.imps, ReuseMode::Reset, {}};
+  PoolModule m;
+  m.compiled = s.module;
+  m.imports = s.imps;
   std::string error;
   for (auto _ : state) {
     auto lease = pool.acquire(m, &error);

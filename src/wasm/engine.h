@@ -4,7 +4,9 @@
 // Model:
 //   Engine          process-wide; compiles bytes once into a CompiledModule shared by every thread.
 //   Runtime         one per worker thread (owns that thread's V8 isolate); not thread-safe, use from its thread.
-//   Instance        an instantiated module inside one Runtime; call exports, read/write linear memory.
+//   Instance        an instantiated module inside one Runtime; call exports, read/write linear memory. Use and
+//                   destroy it on its Runtime's thread; it may outlive the Runtime object (the isolate is shared
+//                   and goes away with the last of them). Not reusable after a Timeout/EngineError.
 //   HostFunction    a host import: plain function pointer + the per-call Caller, so host calls cost ~tens of ns.
 //
 // Modules handed to compile() are expected to have been validated and rewritten by src/wasm/module/

@@ -83,6 +83,11 @@ InstancePool::Lease InstancePool::acquire(const PoolModule& module, std::string*
     return lease;
   }
   ++stats_.instantiated;
+  if (module.initialize && !module.initialize(*inst, &err)) {
+    if (error) *error = err.empty() ? "initialisation failed" : err;
+    lease.pool_ = nullptr;
+    return lease;
+  }
   switch (module.mode) {
     case ReuseMode::Reset: lease.poolable_ = inst->capture(); break;
     case ReuseMode::Persistent: lease.poolable_ = true; break;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -40,6 +41,9 @@ struct PoolModule {
   std::vector<HostFunction> imports;
   ReuseMode mode = ReuseMode::Reset;
   CallOptions start_options;  // deadline / user_data for the start function at instantiation
+  // Optional: runs once on every fresh instance, before the snapshot is captured (e.g. a WASI reactor's
+  // `_initialize`), so that restore() brings back the initialised state. Returning false fails the acquire.
+  std::function<bool(Instance&, std::string* error)> initialize;
 };
 
 class InstancePool {

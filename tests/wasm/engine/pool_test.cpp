@@ -13,6 +13,13 @@ struct PoolTest : ::testing::Test {
   std::shared_ptr<const CompiledModule> traps = compile_fixture("engine_traps");
 };
 
+PoolModule pool_module(std::shared_ptr<const CompiledModule> compiled, ReuseMode mode) {
+  PoolModule m;
+  m.compiled = std::move(compiled);
+  m.mode = mode;
+  return m;
+}
+
 int32_t bump(InstancePool::Lease& lease) {
   Val r;
   CallOutcome out = lease->call("bump", {}, {&r, 1}, {});
@@ -22,7 +29,7 @@ int32_t bump(InstancePool::Lease& lease) {
 
 TEST_F(PoolTest, ResetModeReusesTheSameInstanceWithFreshState) {
   InstancePool pool(*rt);
-  PoolModule m{state, {}, ReuseMode::Reset, {}};
+  PoolModule m = pool_module(state, ReuseMode::Reset);
   std::string error;
   Instance* first = nullptr;
   for (int i = 0; i < 10; ++i) {
@@ -39,9 +46,36 @@ TEST_F(PoolTest, ResetModeReusesTheSameInstanceWithFreshState) {
   EXPECT_EQ(pool.idle_count(*state), 1u);
 }
 
+TEST_F(PoolTest, InitializeHookRunsBeforeTheSnapshot) {
+  InstancePool pool(*rt);
+  int runs = 0;
+  PoolModule m = pool_module(state, ReuseMode::Reset);
+  m.initialize = [&](Instance& inst, std::string*) {
+    ++runs;
+    Val r;
+    return inst.call("bump", {}, {&r, 1}, {}).status == CallStatus::Ok;
+  };
+  std::string error;
+  for (int i = 0; i < 3; ++i) {
+    auto lease = pool.acquire(m, &error);
+    ASSERT_TRUE(lease) << error;
+    EXPECT_EQ(bump(lease), 2);  // initialised state (1) is what restore brings back
+    lease.release(true);
+  }
+  EXPECT_EQ(runs, 1);
+  m.initialize = [](Instance&, std::string* e) {
+    *e = "init refused";
+    return false;
+  };
+  pool.evict(*state);
+  auto lease = pool.acquire(m, &error);
+  EXPECT_FALSE(lease);
+  EXPECT_EQ(error, "init refused");
+}
+
 TEST_F(PoolTest, PersistentModeKeepsState) {
   InstancePool pool(*rt);
-  PoolModule m{state, {}, ReuseMode::Persistent, {}};
+  PoolModule m = pool_module(state, ReuseMode::Persistent);
   std::string error;
   for (int i = 1; i <= 5; ++i) {
     auto lease = pool.acquire(m, &error);
@@ -55,7 +89,7 @@ TEST_F(PoolTest, PersistentModeKeepsState) {
 
 TEST_F(PoolTest, TrappedOrTimedOutInstancesAreDiscarded) {
   InstancePool pool(*rt);
-  PoolModule m{traps, {}, ReuseMode::Reset, {}};
+  PoolModule m = pool_module(traps, ReuseMode::Reset);
   std::string error;
   auto lease = pool.acquire(m, &error);
   ASSERT_TRUE(lease) << error;
@@ -87,7 +121,7 @@ TEST_F(PoolTest, TrappedOrTimedOutInstancesAreDiscarded) {
 
 TEST_F(PoolTest, RestoreFailureFallsBackToAFreshInstance) {
   InstancePool pool(*rt);
-  PoolModule m{state, {}, ReuseMode::Reset, {}};
+  PoolModule m = pool_module(state, ReuseMode::Reset);
   std::string error;
   auto lease = pool.acquire(m, &error);
   ASSERT_TRUE(lease);
@@ -106,7 +140,7 @@ TEST_F(PoolTest, NonResettableModulesGetAFreshInstanceEachTime) {
   InstancePool pool(*rt);
   auto noreset = compile_fixture("engine_globals_noreset");
   for (ReuseMode mode : {ReuseMode::Reset, ReuseMode::Fresh}) {
-    PoolModule m{noreset, {}, mode, {}};
+    PoolModule m = pool_module(noreset, mode);
     std::string error;
     for (int i = 0; i < 3; ++i) {
       auto lease = pool.acquire(m, &error);
@@ -121,7 +155,7 @@ TEST_F(PoolTest, NonResettableModulesGetAFreshInstanceEachTime) {
 
 TEST_F(PoolTest, IdleInstancesAreBounded) {
   InstancePool pool(*rt, InstancePool::Options{2});
-  PoolModule m{state, {}, ReuseMode::Reset, {}};
+  PoolModule m = pool_module(state, ReuseMode::Reset);
   std::string error;
   std::vector<InstancePool::Lease> leases;
   for (int i = 0; i < 5; ++i) leases.push_back(pool.acquire(m, &error));
@@ -134,7 +168,7 @@ TEST_F(PoolTest, EvictionOnExplicitEvictAndOnModuleDrop) {
   InstancePool pool(*rt);
   std::string error;
   {
-    PoolModule m{state, {}, ReuseMode::Reset, {}};
+    PoolModule m = pool_module(state, ReuseMode::Reset);
     auto a = pool.acquire(m, &error);
     auto outstanding = pool.acquire(m, &error);
     a.release(true);
@@ -149,7 +183,7 @@ TEST_F(PoolTest, EvictionOnExplicitEvictAndOnModuleDrop) {
   auto reloaded = compile_fixture("engine_state");
   const CompiledModule* raw = reloaded.get();
   {
-    PoolModule m{reloaded, {}, ReuseMode::Reset, {}};
+    PoolModule m = pool_module(reloaded, ReuseMode::Reset);
     pool.acquire(m, &error).release(true);
   }
   EXPECT_EQ(pool.idle_count(*raw), 1u);
