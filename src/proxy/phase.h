@@ -1,0 +1,62 @@
+// Phases: the pluggable steps of the request path, modelled on Pingora's ProxyHttp callbacks.
+//
+//   for each phase: needs_request_body?  → the session buffers the whole request body first (≤ max_body_bytes)
+//   for each phase: request_filter       → kContinue | kRespond (ctx.local_response set: early termination,
+//                                          remaining request filters and the origin are skipped) | kPending
+//   for each phase: upstream_peer        → may change ctx.origin (only when going to the origin)
+//   origin (keep-alive pool, timeouts, one retry of idempotent requests on a stale pooled connection)
+//   for each phase: response_filter      → may edit ctx.response (status/headers), for origin and local responses
+//   for each phase: logging              → may add access-log fields; runs for every request, even failed ones
+//
+// Async phases: request_filter may return Flow::kPending after taking `resume`; it must then call
+// resume.complete(Flow) exactly once, from any thread (e.g. a Wasm thread pool). The session waits without
+// blocking its event loop and continues on its own worker thread. The RequestContext must not be touched by the
+// phase after complete() is called, and only by the phase (not by others) until then.
+//
+// Phase objects are created per worker (see server::Server::Options::make_phases), so they need no locking for
+// per-worker state.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "proxy/request_context.h"
+
+namespace aegis::proxy {
+
+enum class Flow { kContinue, kRespond, kPending };
+
+// Completion handle of an asynchronous request_filter. Cheap to copy; complete() is thread-safe and idempotent
+// (only the first call counts). If the connection has gone away meanwhile, complete() does nothing.
+class Resume {
+ public:
+  class State {
+   public:
+    virtual ~State() = default;
+    virtual void complete(Flow flow) = 0;
+  };
+  Resume() = default;
+  explicit Resume(std::shared_ptr<State> s) : state_(std::move(s)) {}
+  void complete(Flow flow) const {
+    if (state_) state_->complete(flow);
+  }
+  explicit operator bool() const { return state_ != nullptr; }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+class Phase {
+ public:
+  virtual ~Phase() = default;
+  virtual std::string_view name() const = 0;
+
+  virtual bool needs_request_body(const RequestContext& /*ctx*/) const { return false; }
+  // Return kPending only after arranging for resume.complete() to be called.
+  virtual Flow request_filter(RequestContext& /*ctx*/, const Resume& /*resume*/) { return Flow::kContinue; }
+  virtual void upstream_peer(RequestContext& /*ctx*/) {}
+  virtual void response_filter(RequestContext& /*ctx*/) {}
+  virtual void logging(RequestContext& /*ctx*/, log::AccessRecord& /*record*/) {}
+};
+
+}  // namespace aegis::proxy

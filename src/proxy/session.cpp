@@ -1,0 +1,835 @@
+#include "proxy/session.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "http/framing.h"
+#include "http/headers.h"
+#include "log/logging.h"
+#include "metrics/metrics.h"
+#include "proxy/router.h"
+
+namespace aegis::proxy {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bh = beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto kTok = net::as_tuple(net::use_awaitable);
+
+constexpr std::size_t kRelayChunk = 16 * 1024;        // body bytes moved per read/write step
+constexpr std::size_t kMaxResponseHead = 64 * 1024;    // origin response heads larger than this → 502
+constexpr std::size_t kReadStep = 8 * 1024;
+
+using RequestParser = bh::request_parser<bh::buffer_body>;
+using ResponseParser = bh::response_parser<bh::buffer_body>;
+
+// ---- HeaderMap over Beast fields -------------------------------------------------------------------------------
+class BeastHeaderMap final : public HeaderMap {
+ public:
+  explicit BeastHeaderMap(bh::fields& f) : f_(f) {}
+  std::optional<std::string_view> get(std::string_view name) const override {
+    auto it = f_.find(name);
+    if (it == f_.end()) return std::nullopt;
+    return it->value();
+  }
+  void set(std::string_view name, std::string_view value) override { f_.set(name, value); }
+  void add(std::string_view name, std::string_view value) override { f_.insert(name, value); }
+  void remove(std::string_view name) override { f_.erase(name); }
+  void for_each(const std::function<void(std::string_view, std::string_view)>& fn) const override {
+    for (const auto& field : f_) fn(field.name_string(), field.value());
+  }
+
+ private:
+  bh::fields& f_;
+};
+
+// ---- async phase completion ------------------------------------------------------------------------------------
+class ResumeState final : public Resume::State, public std::enable_shared_from_this<ResumeState> {
+ public:
+  ResumeState(net::any_io_executor ex, net::steady_timer* timer) : ex_(std::move(ex)), timer_(timer) {}
+  void complete(Flow flow) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (done_ || detached_) return;
+    done_ = true;
+    result_ = flow;
+    net::post(ex_, [self = shared_from_this()] {
+      // Runs on the worker thread, like detach(): no race on timer_.
+      if (self->timer_) self->timer_->cancel();
+    });
+  }
+  bool done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return done_;
+  }
+  Flow result() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return result_;
+  }
+  void detach() {
+    std::lock_guard<std::mutex> lock(mu_);
+    detached_ = true;
+    timer_ = nullptr;
+  }
+
+ private:
+  std::mutex mu_;
+  net::any_io_executor ex_;
+  net::steady_timer* timer_;
+  bool done_ = false;
+  bool detached_ = false;
+  Flow result_ = Flow::kContinue;
+};
+
+bool is_idempotent(bh::verb v) {
+  switch (v) {
+    case bh::verb::get:
+    case bh::verb::head:
+    case bh::verb::options:
+    case bh::verb::put:
+    case bh::verb::delete_:
+    case bh::verb::trace:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void set_nodelay(tcp::socket& s) {
+  beast::error_code ec;
+  s.set_option(tcp::no_delay(true), ec);
+}
+
+std::string_view buffer_view(const beast::flat_buffer& b) {
+  return {static_cast<const char*>(b.data().data()), b.size()};
+}
+
+const char* reason_for(int status) {
+  return bh::obsolete_reason(static_cast<bh::status>(status)).data();
+}
+
+// Why the exchange with the origin failed (or not).
+enum class UpstreamResult { kOk, kRetry, kFailed, kClientGone };
+
+class Session final : public SessionHandle, public std::enable_shared_from_this<Session> {
+ public:
+  Session(WorkerContext& w, tcp::socket socket)
+      : w_(w), client_(std::move(socket)), chunk_(new char[kRelayChunk]) {
+    beast::error_code ec;
+    auto ep = client_.socket().remote_endpoint(ec);
+    if (!ec) {
+      peer_ip_ = ep.address().to_string();
+      peer_port_ = ep.port();
+    }
+    client_label_ = peer_ip_ + ":" + std::to_string(peer_port_);
+    set_nodelay(client_.socket());
+  }
+
+  net::awaitable<void> run();
+
+  void close_if_idle() override {
+    if (idle_) {
+      beast::error_code ec;
+      client_.socket().cancel(ec);
+    }
+  }
+
+ private:
+  struct RequestState {
+    bool client_keep_alive = true;
+    bool need_continue = false;   // client sent Expect: 100-continue and is waiting for our go-ahead
+    bool sent_response_head = false;
+  };
+
+  net::awaitable<bool> handle(RequestParser& parser, const std::shared_ptr<const ProxySnapshot>& snap);
+  net::awaitable<UpstreamResult> exchange(RequestContext& ctx, RequestParser& parser, RequestState& rs,
+                                          const ResolvedOrigin& ro, std::size_t server, bool allow_pool,
+                                          bool& keep_alive);
+  net::awaitable<bool> read_body_into(RequestContext& ctx, RequestParser& parser, RequestState& rs);
+  net::awaitable<bool> send_continue(RequestState& rs);
+  net::awaitable<void> send_local(RequestContext& ctx, LocalResponse& local, bool keep_alive);
+  net::awaitable<void> send_error_and_close(int status, const char* reason);
+  net::awaitable<void> lingering_close();
+  void finish(RequestContext& ctx);
+  void fill_context(RequestContext& ctx, RequestParser& parser, const std::shared_ptr<const ProxySnapshot>& snap);
+  LocalResponse error_response(RequestContext& ctx, int status, std::string why);
+
+  WorkerContext& w_;
+  beast::tcp_stream client_;
+  beast::flat_buffer in_;
+  std::unique_ptr<char[]> chunk_;
+  std::string peer_ip_;
+  uint16_t peer_port_ = 0;
+  std::string client_label_;
+  bool idle_ = true;
+  metrics::ActiveConnection active_;
+};
+
+// ---- the connection loop ---------------------------------------------------------------------------------------
+net::awaitable<void> Session::run() {
+  w_.add_session(this);
+  struct Unregister {
+    WorkerContext& w;
+    SessionHandle* s;
+    ~Unregister() { w.remove_session(s); }
+  } unregister{w_, this};
+
+  for (;;) {
+    if (w_.draining()) break;
+    std::shared_ptr<const ProxySnapshot> snap = w_.snapshot();
+    const config::Limits* limits = &snap->config->limits;
+
+    // Read a complete head. Waiting for the first byte is the keep-alive idle time; from then on the whole head
+    // must arrive within client_header_timeout.
+    http::HeadScan scan;
+    std::optional<Clock::time_point> head_deadline;
+    for (;;) {
+      if (in_.size() > 0) {
+        scan = http::scan_head(buffer_view(in_), limits->max_header_bytes);
+        if (scan.state != http::HeadScan::State::kIncomplete) break;
+        if (!head_deadline) head_deadline = Clock::now() + limits->client_header_timeout;
+      }
+      idle_ = in_.size() == 0;
+      if (idle_ && w_.draining()) co_return;
+      if (head_deadline)
+        client_.expires_at(*head_deadline);
+      else
+        client_.expires_after(limits->client_idle_timeout);
+      auto [ec, n] = co_await client_.async_read_some(in_.prepare(kReadStep), kTok);
+      idle_ = false;
+      if (ec) {
+        if (ec == beast::error::timeout && in_.size() > 0) co_await send_error_and_close(408, "header timeout");
+        co_return;  // EOF, reset, idle timeout, or cancelled by drain
+      }
+      in_.commit(n);
+    }
+    if (scan.state == http::HeadScan::State::kTooLarge) {
+      co_await send_error_and_close(431, scan.reason);
+      co_return;
+    }
+    if (scan.state == http::HeadScan::State::kInvalid) {
+      co_await send_error_and_close(400, scan.reason);
+      co_return;
+    }
+    // The request is governed by the config current when its head arrived (a reload while this connection was
+    // idle applies to it).
+    snap = w_.snapshot();
+    limits = &snap->config->limits;
+    std::string_view raw = buffer_view(in_).substr(scan.skip, scan.length);
+    http::HeadCheck check = http::check_request_head(raw);
+    if (!check.ok()) {
+      co_await send_error_and_close(check.status, check.reason);
+      co_return;
+    }
+    RequestParser parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(raw.size() + 1, UINT32_MAX)));
+    parser.body_limit(limits->max_body_bytes);
+    beast::error_code ec;
+    parser.put(net::buffer(raw.data(), raw.size()), ec);
+    if (ec == bh::error::body_limit) {
+      co_await send_error_and_close(413, "request body too large");
+      co_return;
+    }
+    if (ec || !parser.is_header_done()) {
+      co_await send_error_and_close(400, "malformed request head");
+      co_return;
+    }
+    in_.consume(scan.skip + scan.length);
+    bool keep = co_await handle(parser, snap);
+    if (!keep) break;
+  }
+  co_await lingering_close();
+}
+
+void Session::fill_context(RequestContext& ctx, RequestParser& parser,
+                           const std::shared_ptr<const ProxySnapshot>& snap) {
+  auto& req = parser.get();
+  ctx.snapshot = snap;
+  ctx.config = snap->config.get();
+  ctx.timings.wall_start = std::chrono::system_clock::now();
+  ctx.timings.start = Clock::now();
+  ctx.client.ip = peer_ip_;
+  ctx.client.port = peer_port_;
+  ctx.client_label = client_label_;
+  ctx.request.method = req.method_string();
+  ctx.request.target = req.target();
+  ctx.request.version = req.version();
+}
+
+LocalResponse Session::error_response(RequestContext& ctx, int status, std::string why) {
+  ctx.error = why;
+  LocalResponse r;
+  r.status = status;
+  r.body = std::to_string(status) + " " + reason_for(status) + "\n";
+  return r;
+}
+
+// ---- one request -----------------------------------------------------------------------------------------------
+net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_ptr<const ProxySnapshot>& snap) {
+  auto& req = parser.get();
+  const config::Config& cfg = *snap->config;
+  RequestContext ctx;
+  fill_context(ctx, parser, snap);
+  BeastHeaderMap req_headers(req);
+  ctx.request.headers = &req_headers;
+  RequestState rs;
+  rs.client_keep_alive = req.keep_alive();
+
+  // Request id: keep a valid incoming one, else generate; forwarded to the origin and echoed to the client.
+  {
+    auto it = req.find(cfg.request_id_header);
+    if (it != req.end() && http::valid_request_id(it->value())) {
+      ctx.request_id = std::string(it->value());
+    } else {
+      char buf[32];
+      ctx.request_id = std::string(http::generate_request_id(buf));
+      req.set(cfg.request_id_header, ctx.request_id);
+    }
+  }
+
+  std::optional<LocalResponse> local;
+  bool body_pending = !parser.is_done();
+  if (auto it = req.find(bh::field::expect); it != req.end()) {
+    if (beast::iequals(it->value(), "100-continue")) {
+      rs.need_continue = body_pending;
+      req.erase(bh::field::expect);
+    } else {
+      local = error_response(ctx, 417, "unsupported Expect");
+    }
+  }
+
+  // Route.
+  const ResolvedOrigin* ro = nullptr;
+  if (!local) {
+    std::string_view host;
+    if (auto it = req.find(bh::field::host); it != req.end()) host = it->value();
+    ctx.route = snap->router.match(host, target_path(ctx.request.target));
+    if (ctx.route) ro = snap->find(ctx.route->origin);
+    if (!ro) {
+      local = error_response(ctx, 404, "no route");
+    } else {
+      ctx.origin = ro->origin;
+    }
+  }
+
+  // Request phases.
+  if (!local) {
+    bool want_body = false;
+    for (const auto& p : w_.phases()) want_body = want_body || p->needs_request_body(ctx);
+    if (want_body) {
+      if (!co_await read_body_into(ctx, parser, rs)) co_return false;  // error already sent
+    }
+    for (const auto& p : w_.phases()) {
+      net::steady_timer waiter(client_.get_executor(), net::steady_timer::time_point::max());
+      auto state = std::make_shared<ResumeState>(client_.get_executor(), &waiter);
+      Flow flow = p->request_filter(ctx, Resume(state));
+      if (flow == Flow::kPending) {
+        while (!state->done()) co_await waiter.async_wait(kTok);
+        flow = state->result();
+      }
+      state->detach();
+      if (flow == Flow::kRespond) {
+        if (ctx.local_response) local = std::move(ctx.local_response);
+        else local = error_response(ctx, 500, std::string("phase ") + std::string(p->name()) + " gave no response");
+        ctx.local_response.reset();
+        break;
+      }
+    }
+  }
+
+  bool keep_alive = false;
+  if (!local) {
+    for (const auto& p : w_.phases()) p->upstream_peer(ctx);
+    if (ctx.origin != ro->origin) ro = ctx.origin ? snap->find(ctx.origin->name) : nullptr;
+    if (!ro) local = error_response(ctx, 502, "no origin");
+  }
+  if (!local) {
+    const config::Origin& origin = *ro->origin;
+    // Rewrite the head for the origin.
+    http::remove_hop_by_hop(req);
+    http::append_list_value(req, "X-Forwarded-For", ctx.client.ip);
+    req.set("X-Forwarded-Proto", ctx.client.scheme);
+    {
+      std::string via = "1.1 " + cfg.node_name;
+      http::append_list_value(req, "Via", via);
+    }
+    std::size_t server = w_.next_round_robin() % ro->endpoints.size();
+    if (!origin.host_header.empty())
+      req.set(bh::field::host, origin.host_header);
+    else if (req.find(bh::field::host) == req.end())
+      req.set(bh::field::host, ro->authorities[server]);
+    std::string saved_method, saved_target;
+    if (ctx.new_target) {
+      // Re-targeting reallocates Beast's start-line storage: keep what the access log needs.
+      saved_method = std::string(ctx.request.method);
+      saved_target = std::string(ctx.request.target);
+      req.target(*ctx.new_target);
+      ctx.request.method = saved_method;
+      ctx.request.target = saved_target;
+    }
+    req.version(11);
+    if (ctx.request_body_buffered) {
+      if (!ctx.request_body.empty() || parser.content_length() || parser.chunked())
+        req.content_length(ctx.request_body.size());
+    } else if (parser.chunked()) {
+      req.chunked(true);
+    }
+    ctx.timings.upstream_start = Clock::now();
+
+    bool may_retry = is_idempotent(req.method());
+    UpstreamResult r = co_await exchange(ctx, parser, rs, *ro, server, true, keep_alive);
+    if (r == UpstreamResult::kRetry && may_retry) {
+      log::logger().debug("retrying {} {} on a fresh connection (stale pooled connection)", ctx.request.method,
+                          ctx.request.target);
+      r = co_await exchange(ctx, parser, rs, *ro, server, false, keep_alive);
+    }
+    if (r == UpstreamResult::kRetry) {
+      ctx.error = "origin closed the connection";
+      r = UpstreamResult::kFailed;
+      if (!rs.sent_response_head) local = error_response(ctx, 502, ctx.error);
+    }
+    if (r == UpstreamResult::kFailed && !local) {
+      if (rs.sent_response_head) {
+        keep_alive = false;  // a response is half-written: the only honest signal left is closing
+      } else {
+        local = LocalResponse{};
+        local->status = ctx.response.status ? ctx.response.status : 502;
+        local->body = std::to_string(local->status) + " " + reason_for(local->status) + "\n";
+      }
+    }
+    if (r == UpstreamResult::kClientGone) {
+      keep_alive = false;
+      if (!rs.sent_response_head) ctx.response.status = 499;  // client went away before a response (as nginx logs)
+    }
+  }
+  if (local) {
+    // A request whose body was not read completely leaves unknown bytes behind: never read another request then.
+    keep_alive = rs.client_keep_alive && parser.is_done() && !w_.draining() && local->status != 400 &&
+                 local->status != 408 && local->status != 413;
+    co_await send_local(ctx, *local, keep_alive);
+    if (!client_.socket().is_open()) keep_alive = false;
+  }
+  finish(ctx);
+  co_return keep_alive;
+}
+
+// Sends "100 Continue" once, right before the first read of a body the client holds back.
+net::awaitable<bool> Session::send_continue(RequestState& rs) {
+  if (!rs.need_continue) co_return true;
+  rs.need_continue = false;
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  client_.expires_after(w_.snapshot()->config->limits.send_timeout);
+  auto [ec, n] = co_await net::async_write(client_, net::buffer(kContinue.data(), kContinue.size()), kTok);
+  co_return !ec;
+}
+
+// Buffers the whole request body (for phases that asked for it), bounded by max_body_bytes.
+net::awaitable<bool> Session::read_body_into(RequestContext& ctx, RequestParser& parser, RequestState& rs) {
+  const config::Limits& limits = ctx.config->limits;
+  auto& req = parser.get();
+  if (!co_await send_continue(rs)) co_return false;
+  while (!parser.is_done()) {
+    req.body().data = chunk_.get();
+    req.body().size = kRelayChunk;
+    client_.expires_after(limits.client_idle_timeout);
+    auto [ec, n] = co_await bh::async_read_some(client_, in_, parser, kTok);
+    if (ec == bh::error::need_buffer) ec = {};
+    std::size_t got = kRelayChunk - req.body().size;
+    ctx.request_body.append(chunk_.get(), got);
+    ctx.bytes_received += got;
+    if (ec == bh::error::body_limit) {
+      LocalResponse r = error_response(ctx, 413, "request body too large");
+      co_await send_local(ctx, r, false);
+      finish(ctx);
+      co_return false;
+    }
+    if (ec) {
+      if (ec != beast::error::timeout && ec != bh::error::end_of_stream && ec != net::error::eof &&
+          ec != net::error::connection_reset) {
+        LocalResponse r = error_response(ctx, 400, "malformed request body: " + ec.message());
+        co_await send_local(ctx, r, false);
+      }
+      ctx.response.status = ctx.response.status ? ctx.response.status : 400;
+      finish(ctx);
+      co_return false;
+    }
+  }
+  req.body().data = nullptr;
+  req.body().size = 0;
+  ctx.request_body_buffered = true;
+  co_return true;
+}
+
+// One attempt: connect (or reuse), send the request, read and relay the response.
+net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestParser& parser, RequestState& rs,
+                                                 const ResolvedOrigin& ro, std::size_t server, bool allow_pool,
+                                                 bool& keep_alive) {
+  const config::Origin& origin = *ro.origin;
+  const config::Limits& limits = ctx.config->limits;
+  const auto& m = metrics::proxy();
+  const tcp::endpoint& peer = ro.endpoints[server];
+  auto& req = parser.get();
+
+  std::unique_ptr<UpstreamConnection> conn;
+  if (allow_pool) conn = w_.pool().take(peer, origin.pool_idle_timeout);
+  const bool reused = conn != nullptr;
+  if (!conn) {
+    conn = std::make_unique<UpstreamConnection>(client_.get_executor());
+    conn->peer = peer;
+    conn->stream.expires_after(origin.connect_timeout);
+    auto [ec] = co_await conn->stream.async_connect(peer, kTok);
+    if (ec) {
+      m.upstream_connect_errors.inc();
+      if (ec == beast::error::timeout) {
+        m.upstream_timeouts.inc();
+        ctx.error = "origin connect timeout";
+        ctx.response.status = 504;
+      } else {
+        ctx.error = "origin connect failed: " + ec.message();
+        ctx.response.status = 502;
+      }
+      co_return UpstreamResult::kFailed;
+    }
+    set_nodelay(conn->stream.socket());
+  }
+  ++conn->requests;
+  auto& up = conn->stream;
+
+  // ---- request → origin (streaming the body from the client as it arrives) ----
+  bool body_streamed = false;
+  {
+    bh::serializer<true, bh::buffer_body> sr{req};
+    for (;;) {
+      std::size_t got = 0;
+      if (ctx.request_body_buffered) {
+        req.body().data = ctx.request_body.empty() ? nullptr : ctx.request_body.data();
+        req.body().size = ctx.request_body.size();
+        req.body().more = false;
+      } else if (!parser.is_done()) {
+        if (!co_await send_continue(rs)) co_return UpstreamResult::kClientGone;
+        req.body().data = chunk_.get();
+        req.body().size = kRelayChunk;
+        client_.expires_after(limits.client_idle_timeout);
+        auto [ec, n] = co_await bh::async_read_some(client_, in_, parser, kTok);
+        if (ec == bh::error::need_buffer) ec = {};
+        if (ec) {
+          if (ec == bh::error::body_limit) {
+            ctx.error = "request body too large";
+            ctx.response.status = 413;
+            co_return UpstreamResult::kFailed;
+          }
+          ctx.error = "client body read failed: " + ec.message();
+          if (ec == beast::error::timeout || ec == net::error::eof || ec == bh::error::end_of_stream ||
+              ec == bh::error::partial_message || ec == net::error::connection_reset)
+            co_return UpstreamResult::kClientGone;
+          ctx.response.status = 400;
+          co_return UpstreamResult::kFailed;
+        }
+        got = kRelayChunk - req.body().size;
+        ctx.bytes_received += got;
+        if (got > 0) body_streamed = true;  // consumed from the client: this attempt cannot be repeated
+        // A non-null empty buffer would be serialized as a zero-size chunk, i.e. a premature terminator.
+        req.body().data = got ? chunk_.get() : nullptr;
+        req.body().size = got;
+        req.body().more = !parser.is_done();
+        if (got == 0 && !parser.is_done()) continue;
+      } else {
+        req.body().data = nullptr;
+        req.body().size = 0;
+        req.body().more = false;
+      }
+      up.expires_after(origin.read_timeout);
+      auto [ec, n] = co_await bh::async_write(up, sr, kTok);
+      if (ec == bh::error::need_buffer) ec = {};
+      if (ec) {
+        if (ec == beast::error::timeout) {
+          m.upstream_timeouts.inc();
+          ctx.error = "origin write timeout";
+          ctx.response.status = 504;
+          co_return UpstreamResult::kFailed;
+        }
+        if (reused && !body_streamed) co_return UpstreamResult::kRetry;
+        ctx.error = "origin write failed: " + ec.message();
+        ctx.response.status = 502;
+        co_return UpstreamResult::kFailed;
+      }
+      if (sr.is_done()) break;
+    }
+  }
+
+  // ---- response head ← origin (1xx interim responses are consumed) ----
+  const bool head_request = req.method() == bh::verb::head;
+  std::optional<ResponseParser> rp;
+  for (;;) {
+    http::HeadScan scan;
+    for (;;) {
+      if (conn->buffer.size() > 0) {
+        scan = http::scan_head(buffer_view(conn->buffer), kMaxResponseHead);
+        if (scan.state != http::HeadScan::State::kIncomplete) break;
+      }
+      up.expires_after(origin.read_timeout);
+      auto [ec, n] = co_await up.async_read_some(conn->buffer.prepare(kReadStep), kTok);
+      if (ec) {
+        if (ec == beast::error::timeout) {
+          m.upstream_timeouts.inc();
+          ctx.error = "origin read timeout";
+          ctx.response.status = 504;
+          co_return UpstreamResult::kFailed;
+        }
+        if (reused && !body_streamed && conn->buffer.size() == 0) co_return UpstreamResult::kRetry;
+        ctx.error = "origin closed before a complete response head: " + ec.message();
+        ctx.response.status = 502;
+        co_return UpstreamResult::kFailed;
+      }
+      conn->buffer.commit(n);
+    }
+    if (scan.state != http::HeadScan::State::kComplete) {
+      ctx.error = std::string("bad origin response: ") + scan.reason;
+      ctx.response.status = 502;
+      co_return UpstreamResult::kFailed;
+    }
+    std::string_view raw = buffer_view(conn->buffer).substr(scan.skip, scan.length);
+    http::HeadCheck check = http::check_response_head(raw);
+    if (!check.ok()) {
+      ctx.error = std::string("bad origin response: ") + check.reason;
+      ctx.response.status = 502;
+      co_return UpstreamResult::kFailed;
+    }
+    rp.emplace();
+    rp->header_limit(static_cast<std::uint32_t>(raw.size() + 1));
+    rp->body_limit(boost::none);
+    if (head_request) rp->skip(true);
+    beast::error_code ec;
+    rp->put(net::buffer(raw.data(), raw.size()), ec);
+    if (ec || !rp->is_header_done()) {
+      ctx.error = "bad origin response: " + (ec ? ec.message() : std::string("incomplete head"));
+      ctx.response.status = 502;
+      co_return UpstreamResult::kFailed;
+    }
+    conn->buffer.consume(scan.skip + scan.length);
+    int status = static_cast<int>(rp->get().result_int());
+    if (status >= 200) break;
+    if (status == 101) {
+      ctx.error = "origin switched protocols without Upgrade";
+      ctx.response.status = 502;
+      co_return UpstreamResult::kFailed;
+    }
+    // 100/102/103: interim, keep reading.
+  }
+  ctx.timings.upstream_headers = Clock::now();
+
+  // ---- response head → client ----
+  auto& res = rp->get();
+  const bool upstream_keep_alive = res.keep_alive();
+  http::remove_hop_by_hop(res);
+  {
+    std::string via = "1.1 " + ctx.config->node_name;
+    http::append_list_value(res, "Via", via);
+  }
+  res.set(ctx.config->request_id_header, ctx.request_id);
+  BeastHeaderMap res_headers(res);
+  ctx.response.status = static_cast<int>(res.result_int());
+  ctx.response.headers = &res_headers;
+  for (const auto& p : w_.phases()) p->response_filter(ctx);
+  if (ctx.response.status != static_cast<int>(res.result_int())) res.result(static_cast<unsigned>(ctx.response.status));
+
+  const int status = static_cast<int>(res.result_int());
+  const bool no_body = head_request || status == 204 || status == 304;
+  const bool close_delimited = !no_body && !rp->chunked() && !rp->content_length();
+  keep_alive = rs.client_keep_alive && !w_.draining() && parser.is_done();
+  if (!no_body && !rp->content_length()) {
+    if (ctx.request.version >= 11)
+      res.chunked(true);
+    else
+      keep_alive = false;  // HTTP/1.0 client: the body ends when we close
+  }
+  res.version(ctx.request.version);
+  res.keep_alive(keep_alive);
+
+  // ---- response body ← origin → client, streamed ----
+  {
+    bh::serializer<false, bh::buffer_body> sr{res};
+    for (;;) {
+      std::size_t got = 0;
+      if (!rp->is_done()) {
+        res.body().data = chunk_.get();
+        res.body().size = kRelayChunk;
+        up.expires_after(origin.read_timeout);
+        auto [ec, n] = co_await bh::async_read_some(up, conn->buffer, *rp, kTok);
+        if (ec == bh::error::need_buffer) ec = {};
+        if (ec) {
+          if (ec == beast::error::timeout) m.upstream_timeouts.inc();
+          ctx.error = "origin response body failed: " + ec.message();
+          if (!rs.sent_response_head) ctx.response.status = ec == beast::error::timeout ? 504 : 502;
+          co_return UpstreamResult::kFailed;
+        }
+        got = kRelayChunk - res.body().size;
+        res.body().data = got ? chunk_.get() : nullptr;
+        res.body().size = got;
+        res.body().more = !rp->is_done();
+        if (got == 0 && !rp->is_done()) continue;
+      } else {
+        res.body().data = nullptr;
+        res.body().size = 0;
+        res.body().more = false;
+      }
+      client_.expires_after(limits.send_timeout);
+      auto [ec, n] = co_await bh::async_write(client_, sr, kTok);
+      if (ec == bh::error::need_buffer) ec = {};
+      rs.sent_response_head = true;
+      if (ec) {
+        ctx.error = "client write failed: " + ec.message();
+        co_return UpstreamResult::kClientGone;
+      }
+      ctx.bytes_sent += got;
+      if (sr.is_done()) break;
+    }
+  }
+  ctx.timings.end = Clock::now();
+  if (upstream_keep_alive && rp->is_done() && !close_delimited && conn->buffer.size() == 0 && !w_.draining())
+    w_.pool().put(std::move(conn), origin.pool_size);
+  co_return UpstreamResult::kOk;
+}
+
+net::awaitable<void> Session::send_local(RequestContext& ctx, LocalResponse& local, bool keep_alive) {
+  bh::response<bh::string_body> res;
+  res.version(ctx.request.version ? ctx.request.version : 11);
+  res.result(static_cast<unsigned>(local.status));
+  for (auto& [k, v] : local.headers) res.insert(k, v);
+  if (res.find(bh::field::content_type) == res.end() && !local.content_type.empty())
+    res.set(bh::field::content_type, local.content_type);
+  if (ctx.config && !ctx.request_id.empty()) res.set(ctx.config->request_id_header, ctx.request_id);
+  BeastHeaderMap headers(res);
+  ctx.response.status = local.status;
+  ctx.response.headers = &headers;
+  for (const auto& p : w_.phases()) p->response_filter(ctx);
+  if (ctx.response.status != local.status) res.result(static_cast<unsigned>(ctx.response.status));
+  bool head = ctx.request.method == "HEAD";
+  res.body() = std::move(local.body);
+  res.prepare_payload();
+  res.keep_alive(keep_alive);
+  std::size_t body_size = res.body().size();
+  client_.expires_after(ctx.config ? ctx.config->limits.send_timeout : std::chrono::seconds(10));
+  beast::error_code ec;
+  if (head) {
+    bh::response_serializer<bh::string_body> sr{res};
+    auto [e, n] = co_await bh::async_write_header(client_, sr, kTok);
+    ec = e;
+  } else {
+    auto [e, n] = co_await bh::async_write(client_, res, kTok);
+    ec = e;
+    if (!e) ctx.bytes_sent += body_size;
+  }
+  ctx.timings.end = Clock::now();
+  if (ec) {
+    beast::error_code ignored;
+    client_.socket().close(ignored);
+  }
+}
+
+// Framing errors before a request could be parsed: answer, log, and close without reading further requests.
+net::awaitable<void> Session::send_error_and_close(int status, const char* reason) {
+  RequestContext ctx;
+  ctx.snapshot = w_.snapshot();
+  ctx.config = ctx.snapshot->config.get();
+  ctx.timings.wall_start = std::chrono::system_clock::now();
+  ctx.timings.start = Clock::now();
+  ctx.client.ip = peer_ip_;
+  ctx.client.port = peer_port_;
+  ctx.client_label = client_label_;
+  ctx.request.method = "-";
+  ctx.request.target = "-";
+  char buf[32];
+  ctx.request_id = std::string(http::generate_request_id(buf));
+  LocalResponse r = error_response(ctx, status, reason);
+  co_await send_local(ctx, r, false);
+  finish(ctx);
+  co_await lingering_close();
+}
+
+// Half-close, then read and discard what the client still sends for a moment, so our last response is not
+// destroyed by a TCP reset when unread request bytes are left behind.
+net::awaitable<void> Session::lingering_close() {
+  beast::error_code ec;
+  auto& sock = client_.socket();
+  if (!sock.is_open()) co_return;
+  sock.shutdown(tcp::socket::shutdown_send, ec);
+  auto deadline = Clock::now() + std::chrono::seconds(2);
+  std::size_t discarded = 0;
+  while (!ec && Clock::now() < deadline && discarded < 1024 * 1024) {
+    client_.expires_at(deadline);
+    auto [e, n] = co_await client_.async_read_some(net::buffer(chunk_.get(), kRelayChunk), kTok);
+    ec = e;
+    discarded += n;
+  }
+  sock.close(ec);
+}
+
+void Session::finish(RequestContext& ctx) {
+  if (ctx.timings.end == Clock::time_point{}) ctx.timings.end = Clock::now();
+  const auto& m = metrics::proxy();
+  int status = ctx.response.status ? ctx.response.status : 0;
+  m.count_response(status);
+  auto duration = ctx.timings.end - ctx.timings.start;
+  m.request_duration.observe(std::chrono::duration_cast<std::chrono::nanoseconds>(duration));
+  log::AccessLog* al = w_.access_log();
+  bool any_logging_phase = !w_.phases().empty();
+  if ((al && al->enabled()) || any_logging_phase) {
+    log::AccessRecord rec;
+    rec.timestamp = ctx.timings.wall_start;
+    rec.request_id = ctx.request_id;
+    rec.client = ctx.client_label;
+    rec.method = ctx.request.method;
+    rec.path = ctx.request.target;
+    rec.status = status;
+    rec.bytes_sent = ctx.bytes_sent;
+    rec.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(duration);
+    if (ctx.timings.upstream_start)
+      rec.upstream_time =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.timings.end - *ctx.timings.upstream_start);
+    rec.cache_status = ctx.cache_status;
+    if (!ctx.error.empty()) rec.add("error", ctx.error);
+    for (auto& f : ctx.log_fields) rec.extra.push_back(std::move(f));
+    for (const auto& p : w_.phases()) p->logging(ctx, rec);
+    if (al && al->enabled()) al->write(rec);
+  }
+}
+
+}  // namespace
+
+void start_session(WorkerContext& worker, tcp::socket socket) {
+  auto s = std::make_shared<Session>(worker, std::move(socket));
+  net::co_spawn(
+      worker.ioc(), [s]() -> net::awaitable<void> { co_await s->run(); }, net::detached);
+}
+
+}  // namespace aegis::proxy

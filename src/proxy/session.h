@@ -1,0 +1,15 @@
+// The downstream HTTP/1.1 connection: reads requests (keep-alive, pipelined requests answered in order), checks
+// framing on the raw head, runs the phases, proxies to the origin with streamed bodies, writes the response,
+// logs and counts it. One coroutine per connection on the worker's event loop.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "proxy/worker_context.h"
+
+namespace aegis::proxy {
+
+// Takes ownership of an accepted socket and serves it until it closes. Must be called on the worker's thread.
+void start_session(WorkerContext& worker, boost::asio::ip::tcp::socket socket);
+
+}  // namespace aegis::proxy

@@ -1,0 +1,45 @@
+// Per-worker keep-alive pool of idle connections to origin servers (one pool per worker thread, no locking).
+//
+// A connection is put back only after a complete, correctly framed response that allowed keep-alive. On take():
+// connections idle longer than the origin's pool_idle_timeout are dropped, and a non-blocking peek discards those
+// the origin already closed (or that carry unexpected bytes). A connection can still die between the peek and our
+// write; the session retries idempotent requests once on a fresh connection in that case.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+namespace aegis::proxy {
+
+struct UpstreamConnection {
+  explicit UpstreamConnection(const boost::asio::any_io_executor& ex) : stream(ex) {}
+  boost::beast::tcp_stream stream;
+  boost::beast::flat_buffer buffer;  // bytes read from the origin and not yet parsed
+  boost::asio::ip::tcp::endpoint peer;
+  std::chrono::steady_clock::time_point idle_since{};
+  uint64_t requests = 0;             // requests sent on this connection so far
+};
+
+class UpstreamPool {
+ public:
+  // An idle live connection to `peer`, or nullptr.
+  std::unique_ptr<UpstreamConnection> take(const boost::asio::ip::tcp::endpoint& peer,
+                                           std::chrono::milliseconds idle_timeout);
+  // Keeps `conn` for reuse unless `max_idle` connections to that peer are already idle (then it is closed).
+  void put(std::unique_ptr<UpstreamConnection> conn, std::size_t max_idle);
+  // Closes every idle connection (shutdown).
+  void clear();
+  std::size_t idle_count() const;
+
+ private:
+  std::map<boost::asio::ip::tcp::endpoint, std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
+};
+
+}  // namespace aegis::proxy
