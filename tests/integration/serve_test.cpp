@@ -237,10 +237,10 @@ TEST_F(Serve, AccessLogHasOneJsonLinePerRequest) {
 TEST(DemoConfig, MakeRunConfigServesIndexThroughTheProxy) {
   std::string yaml = read_file(source_dir() + "/examples/demo/aegis.yaml");
   ASSERT_FALSE(yaml.empty());
-  auto replace = [&](const std::string& from, const std::string& to) {
-    auto pos = yaml.find(from);
-    ASSERT_NE(pos, std::string::npos) << from;
-    yaml.replace(pos, from.size(), to);
+  auto replace = [&](const std::string& from, const std::string& to) {  // every occurrence, at least one
+    ASSERT_NE(yaml.find(from), std::string::npos) << from;
+    for (auto pos = yaml.find(from); pos != std::string::npos; pos = yaml.find(from, pos + to.size()))
+      yaml.replace(pos, from.size(), to);
   };
   const std::string demo_port = std::to_string(free_port());
   replace("port: 8080", "port: {{LISTEN_PORT}}");
