@@ -37,6 +37,7 @@ done
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
 AEGIS=$BUILD_DIR/aegis
+[[ -x $AEGIS ]] || AEGIS=$BUILD_DIR/src/aegis  # where CMake puts it unless the output directory is set
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 need() { [[ -x $1 ]] || command -v "$1" >/dev/null 2>&1 || { echo "proxy.sh: missing $1 ($2)" >&2; exit 1; }; }
