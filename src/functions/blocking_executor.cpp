@@ -36,6 +36,7 @@ struct BlockingExecutor::Impl {
   bool stopping = false;
   BlockingExecutorStats stats;
   std::vector<std::thread> threads;
+  std::mutex join_mu;  // shutdown() from two threads joins once
 
   void worker() {
     FunctionRunner runner(options.runner);  // this thread's isolate and instances
@@ -44,7 +45,7 @@ struct BlockingExecutor::Impl {
       {
         std::unique_lock lock(mu);
         cv.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (stopping) return;  // the destructor completes whatever is still queued
+        if (stopping) return;  // shutdown() completes whatever is still queued
         job = std::move(queue.front());
         queue.pop_front();
         ++stats.running;
@@ -68,7 +69,9 @@ BlockingExecutor::BlockingExecutor(BlockingExecutorOptions options) : impl_(std:
   for (unsigned i = 0; i < impl_->options.threads; ++i) impl_->threads.emplace_back([this] { impl_->worker(); });
 }
 
-BlockingExecutor::~BlockingExecutor() {
+BlockingExecutor::~BlockingExecutor() { shutdown(); }
+
+void BlockingExecutor::shutdown() {
   std::deque<Job> left;
   {
     std::lock_guard lock(impl_->mu);
@@ -76,9 +79,12 @@ BlockingExecutor::~BlockingExecutor() {
     left.swap(impl_->queue);
   }
   impl_->cv.notify_all();
-  for (auto& t : impl_->threads) t.join();
   for (auto& job : left)
     if (job.completion) job.completion(overloaded("blocking executor shutting down; invocation not run"));
+  left.clear();
+  std::lock_guard join_lock(impl_->join_mu);
+  for (auto& t : impl_->threads)
+    if (t.joinable()) t.join();
 }
 
 bool BlockingExecutor::submit(std::shared_ptr<const EdgeModule> module, std::string entry,

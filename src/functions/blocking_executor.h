@@ -43,8 +43,7 @@ class BlockingExecutor {
   using Completion = std::function<void(Outcome)>;
 
   explicit BlockingExecutor(BlockingExecutorOptions options = {});
-  // Stops accepting work, completes still-queued invocations with `overloaded` ("executor shutting down"), waits
-  // for running ones to finish, joins the threads.
+  // shutdown().
   ~BlockingExecutor();
   BlockingExecutor(const BlockingExecutor&) = delete;
   BlockingExecutor& operator=(const BlockingExecutor&) = delete;
@@ -54,6 +53,11 @@ class BlockingExecutor {
   // Outcome of status OutcomeStatus::Overloaded.
   bool submit(std::shared_ptr<const EdgeModule> module, std::string entry,
               std::shared_ptr<hostapi::InvocationContext> ctx, const FunctionLimits& limits, Completion completion);
+
+  // Stops accepting work (later submits are refused as `overloaded`), completes the still-queued invocations with
+  // `overloaded` ("blocking executor shutting down") on the calling thread, then waits for the running ones and
+  // joins the threads. Idempotent; call from any thread but an executor thread.
+  void shutdown();
 
   BlockingExecutorStats stats() const;
   unsigned threads() const;

@@ -169,5 +169,74 @@ TEST(BlockingExecutorTest, EachCompletionCarriesItsOwnInvocation) {
   }
 }
 
+TEST(BlockingExecutorTest, ShutdownCompletesQueuedWorkAsOverloadedAndWaitsForRunningWork) {
+  auto fetch = load_fixture("fn_http_fetch");
+  ASSERT_TRUE(fetch);
+  SlowHttpServer server("done");
+  hostapi::CurlHttpFetcher http;
+  BlockingExecutor exec(BlockingExecutorOptions{1, 4, {}});
+  std::promise<Outcome> a_done, b_done;
+  auto a = fetch_context(server.url("/a"), &http);
+  auto b = fetch_context(server.url("/b"), &http);
+  ASSERT_TRUE(exec.submit(fetch, "handle_request", a, FunctionLimits::edge_function(),
+                          [&](Outcome o) { a_done.set_value(std::move(o)); }));
+  ASSERT_TRUE(server.wait_for_requests(1));  // A is running, blocked on the server
+  ASSERT_TRUE(exec.submit(fetch, "handle_request", b, FunctionLimits::edge_function(),
+                          [&](Outcome o) { b_done.set_value(std::move(o)); }));
+
+  std::thread stopper([&] { exec.shutdown(); });
+  // B never runs: it completes as overloaded while A is still blocked.
+  auto fb = b_done.get_future();
+  ASSERT_EQ(fb.wait_for(20s), std::future_status::ready);
+  Outcome ob = fb.get();
+  EXPECT_EQ(ob.status, OutcomeStatus::Overloaded);
+  EXPECT_NE(ob.message.find("shutting down"), std::string::npos) << ob.message;
+  EXPECT_EQ(b->calls(hostapi::HostCall::HttpGet), 0u);
+
+  // Later submits are refused.
+  bool refused_called = false;
+  EXPECT_FALSE(exec.submit(fetch, "handle_request", fetch_context(server.url("/c"), &http),
+                           FunctionLimits::edge_function(), [&](Outcome o) {
+                             refused_called = o.status == OutcomeStatus::Overloaded;
+                           }));
+  EXPECT_TRUE(refused_called);
+
+  // A, already running, finishes normally once the server answers; shutdown() waits for it.
+  server.release();
+  stopper.join();
+  auto fa = a_done.get_future();
+  ASSERT_EQ(fa.wait_for(0s), std::future_status::ready) << "shutdown() returned before the running invocation ended";
+  EXPECT_EQ(fa.get().status, OutcomeStatus::Ok);
+  EXPECT_EQ(a->response.body, "done");
+}
+
+TEST(BlockingExecutorTest, OutboundWaitDoesNotCountAgainstTheComputeDeadline) {
+  // The server answers only after the test has waited well past the 20 ms deadline; the module still succeeds
+  // because a blocking module's deadline is extended by one outbound timeout (CPU stays bounded by fuel).
+  auto fetch = load_fixture("fn_http_fetch");
+  ASSERT_TRUE(fetch);
+  SlowHttpServer server("late");
+  hostapi::CurlHttpFetcher http;
+  FunctionLimits limits;
+  limits.deadline = 20ms;
+  limits.http_timeout = 10s;
+  EXPECT_EQ(limits.deadline_for(true), 10020ms);
+  EXPECT_EQ(limits.deadline_for(false), 20ms);
+
+  BlockingExecutor exec(BlockingExecutorOptions{1, 4, {}});
+  auto ctx = fetch_context(server.url("/late"), &http);
+  std::promise<Outcome> done;
+  ASSERT_TRUE(exec.submit(fetch, "handle_request", ctx, limits, [&](Outcome o) { done.set_value(std::move(o)); }));
+  ASSERT_TRUE(server.wait_for_requests(1));
+  std::this_thread::sleep_for(200ms);  // 10x the compute deadline
+  server.release();
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(20s), std::future_status::ready);
+  Outcome out = f.get();
+  EXPECT_EQ(out.status, OutcomeStatus::Ok) << label(out.status) << ": " << out.message;
+  EXPECT_GE(out.wall, 200ms);
+  EXPECT_EQ(ctx->response.body, "late");
+}
+
 }  // namespace
 }  // namespace aegis::functions

@@ -14,7 +14,8 @@ using test::run_process;
 using test::wasm_path;
 
 test::ProcessResult aegis_run(std::vector<std::string> args) {
-  args.insert(args.begin(), AEGIS_RUN_BIN);
+  args.insert(args.begin(), "run");
+  args.insert(args.begin(), AEGIS_BIN);
   return run_process(args);
 }
 

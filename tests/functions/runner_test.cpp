@@ -255,6 +255,57 @@ TEST_F(RunnerTest, PersistentModeKeepsStateAcrossInvocations) {
   }
 }
 
+TEST_F(RunnerTest, ReactorInitializeRunsBeforeEveryEntryOnFreshState) {
+  auto m = load_fixture("fn_c_reactor_init");
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->has_initialize);
+  for (int i = 0; i < 3; ++i) {
+    auto ctx = make_context();
+    Outcome out = runner_.invoke(*m, "handle_request", ctx, FunctionLimits::edge_function());
+    ASSERT_EQ(out.status, OutcomeStatus::Ok) << out.message;
+    // 201 = constructors never ran; 221 = ran twice on the same state; 212 = state not reset.
+    EXPECT_EQ(ctx.response.status, 211) << "invocation " << i;
+  }
+  EXPECT_EQ(runner_.stats().instantiations, 1u);
+}
+
+TEST_F(RunnerTest, PersistentReactorIsInitialisedOnce) {
+  LoadOptions load;
+  load.persistent = true;
+  auto m = load_fixture("fn_c_reactor_init", load);
+  ASSERT_TRUE(m);
+  for (int i = 1; i <= 3; ++i) {
+    auto ctx = make_context();
+    ASSERT_TRUE(runner_.invoke(*m, "handle_request", ctx, FunctionLimits::edge_function()).ok());
+    EXPECT_EQ(ctx.response.status, 210 + i);
+  }
+}
+
+TEST_F(RunnerTest, HostLimitsComeFromTheFunctionLimits) {
+  auto m = load_fixture("fn_everything");
+  ASSERT_TRUE(m);
+  FunctionLimits limits;
+  limits.log_max_bytes = 10;  // "hello from wasm" (15 bytes) is dropped, "method=GET" (10) is kept
+  auto ctx = make_context();
+  Outcome out = runner_.invoke(*m, "handle_request", ctx, limits);
+  ASSERT_TRUE(out.ok()) << out.message;
+  EXPECT_EQ(ctx.limits.log_max_message_bytes, 10u);
+  ASSERT_EQ(ctx.logs.size(), 1u);
+  EXPECT_EQ(ctx.logs[0].text, "method=GET");
+  EXPECT_EQ(ctx.logs_dropped, 1u);
+}
+
+TEST_F(RunnerTest, EvictDropsTheIdleInstance) {
+  expect_serves_normally(runner_, *normal_, "nothing");
+  EXPECT_EQ(runner_.idle_instances(*normal_), 1u);
+  runner_.evict(*normal_);
+  EXPECT_EQ(runner_.idle_instances(*normal_), 0u);
+  auto ctx = make_context({{"x-in", "again"}});
+  Outcome out = runner_.invoke(*normal_, "handle_request", ctx, FunctionLimits::edge_function());
+  EXPECT_TRUE(out.ok());
+  EXPECT_TRUE(out.fresh_instance);
+}
+
 TEST_F(RunnerTest, FailedInstanceIsDiscardedNotReused) {
   auto m = load_fixture("fn_entry_trap");
   ASSERT_TRUE(m);
