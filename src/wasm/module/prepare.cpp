@@ -430,6 +430,9 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
       if (s.custom_name == "name" && !ir::name_section_ok(s.payload, s.payload_offset, m.total_functions())) {
         continue;  // malformed names: drop rather than hand the engine something invalid
       }
+      if (s.custom_name.starts_with(".debug_") || s.custom_name == "sourceMappingURL") {
+        continue;  // code offsets they describe are no longer true after the rewrite
+      }
       w.section(0, s.payload);
       continue;
     }

@@ -226,6 +226,19 @@ TEST(PrepareValidity, NameSectionOfAClangModuleIsKept) {
   EXPECT_EQ(o.module->max_pages, 800u);  // clang declares no maximum
 }
 
+TEST(PrepareValidity, DwarfSectionsAreDroppedBecauseCodeOffsetsMoved) {
+  const auto original_bytes = fixture("guest");
+  auto original = ir::parse_module(original_bytes);
+  auto count_debug = [](const ir::Module& m) {
+    return std::count_if(m.sections.begin(), m.sections.end(),
+                         [](const ir::Section& s) { return s.custom_name.starts_with(".debug_"); });
+  };
+  ASSERT_GT(count_debug(original), 0);  // wasi-libc objects carry DWARF
+  auto o = prepare("guest");
+  ASSERT_TRUE(o.module) << o.error;
+  EXPECT_EQ(count_debug(ir::parse_module(o.module->bytes)), 0);
+}
+
 TEST(PrepareResettable, PlainModulesAreResettable) {
   for (const char* name : {"compute", "features", "guest", "imports_ok"}) {
     auto o = prepare(name);
