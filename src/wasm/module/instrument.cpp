@@ -1,5 +1,6 @@
 #include "wasm/module/instrument.h"
 
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -192,9 +193,13 @@ BodyInfo rewrite_body(const ir::FunctionBody& body, uint32_t function_index, uin
   }
   if (plan.fuel) emit_entry_charge(w, plan.fuel_global, s.costs[0], fuel_local);
   std::size_t copied = code_start;
+  std::size_t synced_in_at = SIZE_MAX;
   for (const auto& e : s.events) {
     if (e.action == Action::Grow && !grow) continue;
     if (e.action == Action::LoopCharge && !plan.fuel) continue;
+    // Right after a sync in (a call followed directly by an exit or another call) the global is already current.
+    if (e.action == Action::SyncOut && e.pos == synced_in_at) continue;
+    if (e.action == Action::SyncIn) synced_in_at = e.pos;
     w.bytes(body.bytes.subspan(copied, e.pos - copied));
     copied = e.pos;
     switch (e.action) {
