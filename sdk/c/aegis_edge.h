@@ -170,20 +170,23 @@ __attribute__((weak)) void* memset(void* dst, int c, size_t n) {
 static unsigned char aegis_edge_arena[AEGIS_EDGE_ARENA_SIZE] __attribute__((aligned(16), unused));
 static size_t aegis_edge_arena_top __attribute__((unused));
 static size_t aegis_edge_arena_last __attribute__((unused)); /* start of the newest allocation */
+static size_t aegis_edge_arena_prev __attribute__((unused)); /* arena top before the newest allocation */
 
 /* Frees every arena allocation at once (called at the start of each AEGIS_EDGE_FUNCTION entry). */
-AEGIS_EDGE_API void aegis_arena_reset(void) { aegis_edge_arena_top = aegis_edge_arena_last = 0; }
+AEGIS_EDGE_API void aegis_arena_reset(void) { aegis_edge_arena_top = aegis_edge_arena_last = aegis_edge_arena_prev = 0; }
 /* Bytes still available in the arena. */
 AEGIS_EDGE_API size_t aegis_arena_available(void) { return AEGIS_EDGE_ARENA_SIZE - aegis_edge_arena_top; }
 AEGIS_EDGE_API void* aegis_alloc(size_t n) {
   size_t start = (aegis_edge_arena_top + 15u) & ~(size_t)15u;
   if (start > AEGIS_EDGE_ARENA_SIZE || n > AEGIS_EDGE_ARENA_SIZE - start) return NULL;
+  aegis_edge_arena_prev = aegis_edge_arena_top;
   aegis_edge_arena_last = start;
   aegis_edge_arena_top = start + n;
   return aegis_edge_arena + start;
 }
 AEGIS_EDGE_API void aegis_free(void* p) {
-  if (p && (unsigned char*)p == aegis_edge_arena + aegis_edge_arena_last) aegis_edge_arena_top = aegis_edge_arena_last;
+  if (p && (unsigned char*)p == aegis_edge_arena + aegis_edge_arena_last && aegis_edge_arena_top > aegis_edge_arena_last)
+    aegis_edge_arena_top = aegis_edge_arena_prev; /* only the newest allocation can be given back, and only once */
 }
 #else
 AEGIS_EDGE_API void aegis_arena_reset(void) {}

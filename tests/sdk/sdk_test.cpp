@@ -218,7 +218,7 @@ TEST(CSdkTest, CxxLayer) {
   ASSERT_EQ(r.exit_code, 0) << report(r);
   EXPECT_TRUE(contains(r.out, "status: 203\n")) << r.out;
   EXPECT_TRUE(contains(r.out, "  x-out: hi\n  x-edge: cpp-sdk\n  x-kv: v-GET\n")) << r.out;
-  EXPECT_TRUE(contains(r.out, "body: 23 bytes\nnames=[\"host\",\"x-in\"]\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "body: 21 bytes\nnames=[\"host\",\"x-in\"]\n")) << r.out;
   EXPECT_TRUE(contains(r.out, "request modified: uri\n  GET /p?via=cpp\n")) << r.out;
   EXPECT_TRUE(contains(r.out, "[info] cpp: GET /p\n")) << r.out;
 }
