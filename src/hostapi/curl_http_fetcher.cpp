@@ -102,12 +102,20 @@ HttpFetchResult CurlHttpFetcher::fetch(const HttpFetchRequest& request, const Ht
     result.error = "unsupported scheme (http and https only)";
     return result;
   }
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) {
+  // One easy handle per thread (and per address policy, so a connection opened without the internal-address
+  // check is never reused by a fetcher that has it): reset between calls, keeping its connection cache.
+  struct HandleDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  };
+  thread_local std::unique_ptr<CURL, HandleDeleter> handles[2];
+  auto& slot = handles[options_.deny_private_addresses ? 1 : 0];
+  if (!slot) slot.reset(curl_easy_init());
+  if (!slot) {
     result.error = "curl_easy_init failed";
     return result;
   }
-  CURL* h = curl.get();
+  CURL* h = slot.get();
+  curl_easy_reset(h);
   Sink sink{&result.body, limits.max_response_bytes};
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -1,4 +1,4 @@
-// HttpFetcher on libcurl: http/https only, no redirects unless asked, response cap enforced while streaming,
+// HttpFetcher on libcurl (one reused handle per thread, so keep-alive connections are reused): http/https only, no redirects unless asked, response cap enforced while streaming,
 // timeout enforced, no signals (safe on any thread), optionally no connections to internal addresses.
 #pragma once
 

@@ -33,6 +33,24 @@ TEST(CurlHttpFetcher, GetPostPutDelete) {
   EXPECT_EQ(r.body, "POST  ");
 }
 
+TEST(CurlHttpFetcher, KeepAliveConnectionsAreReusedAcrossCalls) {
+  test::LocalHttpServer server;
+  CurlHttpFetcher fetcher;
+  for (int i = 0; i < 3; ++i) {
+    auto r = fetcher.fetch({"GET", server.url("/ka/hello"), "", ""}, {});
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.body, "hello");
+  }
+  auto r = fetcher.fetch({"POST", server.url("/ka/echo"), "abc", "text/plain"}, {});
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.body, "POST text/plain abc");
+  r = fetcher.fetch({"GET", server.url("/ka/hello"), "", ""}, {});  // options of the POST do not leak into a GET
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.body, "hello");
+  EXPECT_EQ(server.requests(), 5);
+  EXPECT_EQ(server.connections(), 1);
+}
+
 TEST(CurlHttpFetcher, AnyStatusIsAResponse) {
   test::LocalHttpServer server;
   CurlHttpFetcher fetcher;

@@ -93,46 +93,58 @@ void LocalHttpServer::accept_loop() {
 }
 
 void LocalHttpServer::serve(int fd) {
+  ++connections_;
   std::string data;
   char buf[16384];
-  std::size_t head_end = std::string::npos;
-  while ((head_end = data.find("\r\n\r\n")) == std::string::npos) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-  }
-  if (head_end != std::string::npos) {
+  for (;;) {  // one request per iteration; only /ka/... requests keep the connection open
+    std::size_t head_end;
+    while ((head_end = data.find("\r\n\r\n")) == std::string::npos) {
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      data.append(buf, static_cast<std::size_t>(n));
+    }
+    if (head_end == std::string::npos) break;
     ++requests_;
     const std::string head = data.substr(0, head_end + 2);
     const std::size_t content_length = std::strtoul(header_value(head, "content-length").c_str(), nullptr, 10);
-    std::string body = data.substr(head_end + 4);
-    while (body.size() < content_length) {
+    data.erase(0, head_end + 4);
+    while (data.size() < content_length) {
       ssize_t n = ::recv(fd, buf, sizeof buf, 0);
       if (n <= 0) break;
-      body.append(buf, static_cast<std::size_t>(n));
+      data.append(buf, static_cast<std::size_t>(n));
     }
+    const std::string body = data.substr(0, content_length);
+    data.erase(0, std::min(content_length, data.size()));
     const std::string method = head.substr(0, head.find(' '));
     const auto p1 = head.find(' ') + 1;
-    const std::string path = head.substr(p1, head.find(' ', p1) - p1);
+    std::string path = head.substr(p1, head.find(' ', p1) - p1);
+    const bool keep_alive = path.rfind("/ka/", 0) == 0;
+    if (keep_alive) path.erase(0, 3);
+    auto respond = [&](int status, const std::string& b, const std::string& extra = "") {
+      std::string r = response(status, b, extra);
+      if (keep_alive) r.replace(r.find("Connection: close"), 17, "Connection: keep-alive");
+      send_all(fd, r);
+    };
     if (path == "/hello") {
-      send_all(fd, response(200, "hello"));
+      respond(200, "hello");
     } else if (path.rfind("/bytes/", 0) == 0) {
-      send_all(fd, response(200, std::string(std::stoul(path.substr(7)), 'x')));
+      respond(200, std::string(std::stoul(path.substr(7)), 'x'));
     } else if (path.rfind("/status/", 0) == 0) {
       const int st = std::stoi(path.substr(8));
-      send_all(fd, response(st, "status " + std::to_string(st)));
+      respond(st, "status " + std::to_string(st));
     } else if (path == "/echo") {
-      send_all(fd, response(200, method + " " + header_value(head, "content-type") + " " + body));
+      respond(200, method + " " + header_value(head, "content-type") + " " + body);
     } else if (path == "/redirect") {
-      send_all(fd, response(302, "moved", "Location: /hello\r\n"));
+      respond(302, "moved", "Location: /hello\r\n");
     } else if (path == "/slow") {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, std::chrono::seconds(30), [this] { return stopping_.load(); });
       lock.unlock();
-      send_all(fd, response(200, "late"));
+      respond(200, "late");
     } else {
-      send_all(fd, response(404, "no route"));
+      respond(404, "no route");
     }
+    if (!keep_alive) break;
   }
   std::lock_guard lock(mu_);
   open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), fd), open_fds_.end());

@@ -6,6 +6,8 @@
 //   /echo            200 "<METHOD> <content-type> <body>"
 //   /redirect        302 to /hello
 //   /slow            waits (until stop()) before answering; for timeout tests
+// Prefixing any route with /ka (e.g. /ka/hello) answers with keep-alive and serves further requests on the
+// same connection.
 #pragma once
 
 #include <atomic>
@@ -25,6 +27,7 @@ class LocalHttpServer {
   uint16_t port() const { return port_; }
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   int requests() const { return requests_.load(); }
+  int connections() const { return connections_.load(); }
   void stop();
 
  private:
@@ -35,6 +38,7 @@ class LocalHttpServer {
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> requests_{0};
+  std::atomic<int> connections_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::thread> workers_;
