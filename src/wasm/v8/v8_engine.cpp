@@ -12,7 +12,8 @@
 //                V8::EnableWebAssemblyTrapHandler(), which we never do.
 //  --wasm-max-mem-pages=N   Process-wide ceiling for any one memory (EngineOptions::max_memory_pages); per-module
 //                caps come from the loader's rewritten memory maximum. Without the trap handler V8 reserves the
-//                declared maximum up front, so memory.grow stays in place (the base pointer is stable).
+//                declared maximum up front, so memory.grow can happen in place (Instance::memory() re-reads the
+//                buffer after a grow either way).
 //  --wasm-max-table-size=N  Same for tables (EngineOptions::max_table_entries).
 //  --stack-size  default (984 KiB of V8 stack below the point where the thread enters the isolate): unbounded
 //                recursion ends in RangeError ("Maximum call stack size exceeded"), reported as a Trap.
