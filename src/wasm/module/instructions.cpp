@@ -1,6 +1,7 @@
 #include "wasm/module/instructions.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -19,7 +20,7 @@ void memarg(Reader& r) {
   r.u32("memory offset");
 }
 
-void block_type(Reader& r) {
+void block_type(Reader& r, Instr& in) {
   uint8_t b = r.peek("block type");
   switch (b) {
     case 0x40:  // empty
@@ -30,7 +31,9 @@ void block_type(Reader& r) {
     default: break;
   }
   int64_t index = r.s33("block type");
-  if (index < 0) r.error("invalid block type " + hex(b));
+  if (index < 0 || index > UINT32_MAX) r.error("invalid block type " + hex(b));
+  in.space = IndexSpace::Type;
+  in.index = static_cast<uint32_t>(index);
 }
 
 bool is_simd_plain(uint32_t op) {
@@ -123,11 +126,11 @@ Instr read_instruction(Reader& r) {
     case 0x00: case 0x01:  // unreachable nop
       break;
     case 0x02: case 0x04:  // block if
-      block_type(r);
+      block_type(r, in);
       in.kind = InstrKind::Block;
       break;
     case 0x03:
-      block_type(r);
+      block_type(r, in);
       in.kind = InstrKind::Loop;
       break;
     case 0x05: in.kind = InstrKind::Else; break;
@@ -146,11 +149,13 @@ Instr read_instruction(Reader& r) {
     case 0x0f: in.kind = InstrKind::Return; break;
     case 0x10: case 0x12:  // call return_call
       in.kind = op == 0x10 ? InstrKind::Call : InstrKind::TailCall;
-      r.u32("function index");
+      in.space = IndexSpace::Function;
+      in.index = r.u32("function index");
       break;
     case 0x11: case 0x13:  // call_indirect return_call_indirect
       in.kind = op == 0x11 ? InstrKind::Call : InstrKind::TailCall;
-      r.u32("type index");
+      in.space = IndexSpace::Type;
+      in.index = r.u32("type index");
       r.u32("table index");
       break;
     case 0x1a: case 0x1b: break;  // drop select
@@ -160,10 +165,12 @@ Instr read_instruction(Reader& r) {
       break;
     }
     case 0x20: case 0x21: case 0x22:
-      r.u32("local index");
+      in.space = IndexSpace::Local;
+      in.index = r.u32("local index");
       break;
     case 0x23: case 0x24:
-      r.u32("global index");
+      in.space = IndexSpace::Global;
+      in.index = r.u32("global index");
       break;
     case 0x25:  // table.get
       r.u32("table index");
@@ -187,7 +194,10 @@ Instr read_instruction(Reader& r) {
     case 0x44: r.skip(8, "f64 constant"); break;
     case 0xd0: r.u8("reference type"); break;  // ref.null
     case 0xd1: break;                           // ref.is_null
-    case 0xd2: r.u32("function index"); break;  // ref.func
+    case 0xd2:  // ref.func
+      in.space = IndexSpace::Function;
+      in.index = r.u32("function index");
+      break;
     case 0xfc: return misc(r);
     case 0xfd: simd(r); break;
     default:
@@ -199,6 +209,22 @@ Instr read_instruction(Reader& r) {
       }
   }
   return in;
+}
+
+void check_indices(const Instr& in, const IndexBounds& bounds, std::size_t instr_offset) {
+  const char* what = nullptr;
+  uint64_t limit = 0;
+  switch (in.space) {
+    case IndexSpace::None: return;
+    case IndexSpace::Local: what = "local"; limit = bounds.locals; break;
+    case IndexSpace::Global: what = "global"; limit = bounds.globals; break;
+    case IndexSpace::Function: what = "function"; limit = bounds.functions; break;
+    case IndexSpace::Type: what = "type"; limit = bounds.types; break;
+  }
+  if (in.index >= limit) {
+    fail(std::string(what) + " index " + std::to_string(in.index) + " out of range (the module has " +
+         std::to_string(limit) + ") (at byte offset " + std::to_string(instr_offset) + ")");
+  }
 }
 
 }  // namespace aegis::wasm::binary

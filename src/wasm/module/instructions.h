@@ -23,13 +23,27 @@ enum class InstrKind : uint8_t {
   Branch,      // br, br_if, br_table: `label` is the (largest) label index
 };
 
+// The index space an instruction's main immediate refers to. The rewriter appends locals, globals, functions and
+// types, so an index that was out of range in the input would silently gain a meaning (e.g. the fuel counter):
+// callers check these against the module's original counts.
+enum class IndexSpace : uint8_t { None, Local, Global, Function, Type };
+
 struct Instr {
   InstrKind kind = InstrKind::Plain;
   // True for instructions whose effect an instance snapshot cannot undo: table.set/grow/fill/copy/init, elem.drop,
   // data.drop.
   bool mutates_tables_or_segments = false;
   uint32_t label = 0;  // Branch only
+  IndexSpace space = IndexSpace::None;
+  uint32_t index = 0;
 };
+
+// Original sizes of the index spaces; check_indices throws (naming the instruction's offset) on an index beyond them.
+struct IndexBounds {
+  uint64_t locals = 0;
+  uint32_t globals = 0, functions = 0, types = 0;
+};
+void check_indices(const Instr& in, const IndexBounds& bounds, std::size_t instr_offset);
 
 // Decodes one instruction starting at the reader's position and leaves the reader after it.
 Instr read_instruction(Reader& r);

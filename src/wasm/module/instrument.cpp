@@ -110,6 +110,8 @@ BodyInfo rewrite_body(const ir::FunctionBody& body, uint32_t function_index, uin
     if (total_locals > std::numeric_limits<uint32_t>::max()) r.error(where("too many locals"));
   }
   const std::size_t code_start = r.pos();
+  binary::IndexBounds bounds = plan.bounds;
+  bounds.locals = total_locals;
 
   // The fuel local, unless the function is at V8's local limit (then the global-only charge is used).
   std::optional<uint32_t> fuel_local;
@@ -126,6 +128,7 @@ BodyInfo rewrite_body(const ir::FunctionBody& body, uint32_t function_index, uin
     if (ended) r.error(where("instructions after the final end"));
     const std::size_t at = r.pos();
     auto in = binary::read_instruction(r);
+    binary::check_indices(in, bounds, body.offset + at);
     uint32_t region = s.frames.empty() ? 0 : s.frames.back();
     s.costs[region] += 1;
     if (in.mutates_tables_or_segments) info.mutates_tables_or_segments = true;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "wasm/module/binary.h"
+#include "wasm/module/instructions.h"
 #include "wasm/module/module_ir.h"
 
 namespace aegis::wasm::instrument {
@@ -32,6 +33,7 @@ struct Plan {
   bool fuel = true;
   uint32_t fuel_global = 0;
   std::optional<uint32_t> grow_function;  // replace memory.grow by `call` of this function
+  binary::IndexBounds bounds;             // the module's original globals/functions/types (locals: per body)
 };
 
 struct BodyInfo {

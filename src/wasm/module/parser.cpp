@@ -72,12 +72,19 @@ Limits read_limits(Reader& r, const char* what) {
   return l;
 }
 
-// Reads a constant expression up to and including its final `end`; returns its bytes.
-std::span<const uint8_t> read_const_expr(Reader& r) {
+// Reads a constant expression up to and including its final `end`; returns its bytes. Indices must lie within
+// what the module itself defines so far (see binary::IndexSpace).
+std::span<const uint8_t> read_const_expr(Reader& r, const Module& m) {
+  binary::IndexBounds bounds;
+  bounds.globals = m.imported_globals + static_cast<uint32_t>(m.globals.size());
+  bounds.functions = m.total_functions();
+  bounds.types = static_cast<uint32_t>(m.types.size());
   std::size_t start = r.pos();
   uint32_t depth = 0;
   for (;;) {
+    std::size_t at = r.offset();
     auto in = binary::read_instruction(r);
+    binary::check_indices(in, bounds, at);
     if (in.kind == binary::InstrKind::Block || in.kind == binary::InstrKind::Loop) {
       ++depth;
     } else if (in.kind == binary::InstrKind::End) {
@@ -187,7 +194,7 @@ void parse_globals(Reader& r, Module& m) {
     uint8_t mut = r.u8("global mutability");
     if (mut > 1) r.error("invalid global mutability " + std::to_string(mut));
     g.is_mutable = mut == 1;
-    g.init = read_const_expr(r);
+    g.init = read_const_expr(r, m);
     m.globals.push_back(g);
   }
 }
@@ -203,6 +210,55 @@ void parse_exports(Reader& r, Module& m) {
     e.kind = static_cast<ExternKind>(kind);
     e.index = r.u32("export index");
     m.exports.push_back(e);
+  }
+}
+
+void check_function_index(Reader& r, const Module& m, uint32_t index) {
+  if (index >= m.total_functions()) {
+    r.error("function index " + std::to_string(index) + " out of range (the module has " +
+            std::to_string(m.total_functions()) + ")");
+  }
+}
+
+void parse_elements(Reader& r, const Module& m) {
+  uint32_t n = r.count("element segment count", 2);
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t flags = r.u32("element segment flags");
+    if (flags > 7) r.error("invalid element segment flags " + std::to_string(flags));
+    const bool passive_or_declarative = flags & 1;
+    const bool explicit_table = flags & 2;
+    const bool expressions = flags & 4;
+    if (!passive_or_declarative) {
+      if (explicit_table) r.u32("table index");
+      read_const_expr(r, m);
+    }
+    if (passive_or_declarative || explicit_table) {
+      if (expressions) {
+        read_ref_type(r);
+      } else if (r.u8("element kind") != 0x00) {
+        r.error("invalid element kind");
+      }
+    }
+    uint32_t items = r.count("element count");
+    for (uint32_t k = 0; k < items; ++k) {
+      if (expressions) {
+        read_const_expr(r, m);
+      } else {
+        check_function_index(r, m, r.u32("function index"));
+      }
+    }
+  }
+}
+
+void parse_data(Reader& r, const Module& m) {
+  uint32_t n = r.count("data segment count", 2);
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t flags = r.u32("data segment flags");
+    if (flags > 2) r.error("invalid data segment flags " + std::to_string(flags));
+    if (flags == 2) r.u32("memory index");
+    if (flags != 1) read_const_expr(r, m);
+    uint32_t size = r.u32("data segment size");
+    r.skip(size, "data segment");
   }
 }
 
@@ -278,10 +334,10 @@ Module parse_module(std::span<const uint8_t> bytes) {
       case 5: parse_memories(sr, m); break;
       case 6: parse_globals(sr, m); break;
       case 7: parse_exports(sr, m); break;
-      case 8: sr.u32("start function index"); break;
-      case 9: sr.skip(sr.remaining(), "element section"); break;  // kept verbatim; the engine validates it
+      case 8: check_function_index(sr, m, sr.u32("start function index")); break;
+      case 9: parse_elements(sr, m); break;
       case 10: parse_code(sr, m); seen_code = true; break;
-      case 11: sr.skip(sr.remaining(), "data section"); break;
+      case 11: parse_data(sr, m); break;
       case 12: sr.u32("data count"); break;
     }
     if (!sr.at_end()) {

@@ -289,6 +289,9 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
   instrument::Plan plan;
   plan.fuel = limits.instrument_fuel;
   plan.fuel_global = g_fuel;
+  plan.bounds.globals = num_globals;
+  plan.bounds.functions = f_base;
+  plan.bounds.types = num_types;
   if (has_memory) plan.grow_function = f_grow;
   instrument::Scratch scratch;
   Writer code;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "wasm/instrumentation.h"
+#include "wasm/module/binary.h"
 #include "wasm/module/cid.h"
 #include "wasm/module/module_ir.h"
 #include "wasm/module/prepare.h"
@@ -254,6 +255,75 @@ TEST(PrepareResettable, TableAndSegmentMutationsMakeAModuleNotResettable) {
     ASSERT_TRUE(o.module) << name << ": " << o.error;
     EXPECT_FALSE(o.module->resettable) << name;
   }
+}
+
+}  // namespace
+}  // namespace aegis::wasm
+
+namespace aegis::wasm {
+namespace {
+
+// A module with one function of type (param i64) -> () whose body is `code` (no locals), plus optional extra
+// sections (id, payload) placed after the code section's predecessors as given.
+std::vector<uint8_t> one_function_module(std::vector<uint8_t> code, std::vector<uint8_t> start = {},
+                                         std::vector<uint8_t> elements = {}) {
+  binary::Writer w;
+  const uint8_t header[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  w.bytes(header);
+  const uint8_t types[] = {0x01, 0x60, 0x01, ir::kI64, 0x00};
+  w.section(1, types);
+  const uint8_t funcs[] = {0x01, 0x00};
+  w.section(3, funcs);
+  const uint8_t table[] = {0x01, 0x70, 0x00, 0x01};
+  w.section(4, table);
+  if (!start.empty()) w.section(8, start);
+  if (!elements.empty()) w.section(9, elements);
+  binary::Writer body;
+  body.u8(0);  // no locals
+  body.bytes(code);
+  binary::Writer c;
+  c.u32(1);
+  c.u32(static_cast<uint32_t>(body.size()));
+  c.bytes(body.out());
+  w.section(10, c.out());
+  return std::move(w.out());
+}
+
+std::string refusal(const std::vector<uint8_t>& bytes) {
+  PrepareError err;
+  auto m = prepare_module(bytes, {}, {}, &err);
+  return m ? std::string("accepted") : err.message;
+}
+
+// Every index the rewriter appends (fuel global, fuel local, injected functions, new types) was out of range in the
+// input; such an input must be refused, or it would gain access to the fuel counter.
+TEST(PrepareSecurity, IndicesBeyondTheModuleCannotReachInjectedItems) {
+  // The baseline is accepted.
+  EXPECT_EQ(refusal(one_function_module({0x0b})), "accepted");
+  // global.set 0 with no globals: would be the fuel global.
+  EXPECT_NE(refusal(one_function_module({0x42, 0x00, 0x24, 0x00, 0x0b})).find("global index 0 out of range"),
+            std::string::npos);
+  // local.set 1 with one parameter: would be the fuel local.
+  EXPECT_NE(refusal(one_function_module({0x42, 0x00, 0x21, 0x01, 0x0b})).find("local index 1 out of range"),
+            std::string::npos);
+  // call 1 with one function: would be __aegis_fuel_set (i64) -> ().
+  EXPECT_NE(refusal(one_function_module({0x20, 0x00, 0x10, 0x01, 0x0b})).find("function index 1 out of range"),
+            std::string::npos);
+  // ref.func 1, and call_indirect / block with a type index that only the rewrite creates.
+  EXPECT_NE(refusal(one_function_module({0xd2, 0x01, 0x1a, 0x0b})).find("function index 1 out of range"),
+            std::string::npos);
+  EXPECT_NE(refusal(one_function_module({0x41, 0x00, 0x11, 0x01, 0x00, 0x0b})).find("type index 1 out of range"),
+            std::string::npos);
+  EXPECT_NE(refusal(one_function_module({0x02, 0x01, 0x0b, 0x0b})).find("type index 1 out of range"),
+            std::string::npos);
+  // A start function or an element segment naming an injected function.
+  EXPECT_NE(refusal(one_function_module({0x0b}, {0x04})).find("function index 4 out of range"), std::string::npos);
+  EXPECT_NE(refusal(one_function_module({0x0b}, {}, {0x01, 0x00, 0x41, 0x00, 0x0b, 0x01, 0x03}))
+                .find("function index 3 out of range"),
+            std::string::npos);
+  EXPECT_NE(refusal(one_function_module({0x0b}, {}, {0x01, 0x04, 0x41, 0x00, 0x0b, 0x01, 0xd2, 0x02, 0x0b}))
+                .find("function index 2 out of range"),
+            std::string::npos);
 }
 
 }  // namespace
