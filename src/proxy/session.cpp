@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -137,6 +138,79 @@ const char* reason_for(int status) {
   return bh::obsolete_reason(static_cast<bh::status>(status)).data();
 }
 
+
+// ---- head serialization and body framing ------------------------------------------------------------------------
+// Beast's serializer walks a long buffer sequence per field; on the hot path we instead build the head as one
+// contiguous string (reused per connection) and send head + body piece + chunk framing in a single gather write.
+void append_fields(std::string& out, const bh::fields& fields) {
+  for (const auto& f : fields) {
+    out.append(f.name_string());
+    out.append(": ");
+    out.append(f.value());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+}
+
+void build_request_head(std::string& out, const bh::request_header<>& h) {
+  out.clear();
+  out.append(h.method_string());
+  out.push_back(' ');
+  out.append(h.target());
+  out.append(" HTTP/1.1\r\n");
+  append_fields(out, h);
+}
+
+void build_response_head(std::string& out, const bh::response_header<>& h, std::string_view reason) {
+  out.clear();
+  out.append(h.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  unsigned code = h.result_int();
+  char digits[3] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
+                    static_cast<char>('0' + code % 10)};
+  out.append(digits, 3);
+  out.push_back(' ');
+  out.append(reason);
+  out.append("\r\n");
+  append_fields(out, h);
+}
+
+class FramedWriter {
+ public:
+  // `head` must stay alive and unchanged until the first write completes.
+  void start(const std::string* head, bool chunked) {
+    head_ = head;
+    chunked_ = chunked;
+  }
+  // Writes the head (first call) and one body piece; `last` ends the message (chunked: the last-chunk).
+  template <class Stream>
+  net::awaitable<beast::error_code> write(Stream& stream, const char* data, std::size_t n, bool last) {
+    prefix_.clear();
+    if (head_) prefix_.append(*head_);
+    std::string_view suffix;
+    if (chunked_) {
+      if (n > 0) {
+        char hex[20];
+        int len = std::snprintf(hex, sizeof hex, "%zx\r\n", n);
+        prefix_.append(hex, static_cast<std::size_t>(len));
+        suffix = last ? std::string_view("\r\n0\r\n\r\n") : std::string_view("\r\n");
+      } else if (last) {
+        suffix = "0\r\n\r\n";
+      }
+    }
+    head_ = nullptr;
+    std::array<net::const_buffer, 3> bufs{net::buffer(prefix_), net::const_buffer(data, n),
+                                          net::buffer(suffix.data(), suffix.size())};
+    if (prefix_.empty() && n == 0 && suffix.empty()) co_return beast::error_code{};
+    auto [ec, written] = co_await net::async_write(stream, bufs, kTok);
+    co_return ec;
+  }
+
+ private:
+  const std::string* head_ = nullptr;
+  bool chunked_ = false;
+  std::string prefix_;
+};
+
 // Why the exchange with the origin failed (or not).
 enum class UpstreamResult { kOk, kRetry, kFailed, kClientGone };
 
@@ -187,6 +261,8 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   beast::tcp_stream client_;
   beast::flat_buffer in_;
   std::unique_ptr<char[]> chunk_;
+  std::string head_buf_;      // serialized outgoing head, reused
+  FramedWriter writer_;
   std::string peer_ip_;
   uint16_t peer_port_ = 0;
   std::string client_label_;
@@ -527,13 +603,15 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   // ---- request → origin (streaming the body from the client as it arrives) ----
   bool body_streamed = false;
   {
-    bh::serializer<true, bh::buffer_body> sr{req};
+    build_request_head(head_buf_, req);
+    writer_.start(&head_buf_, req.chunked());
     for (;;) {
       std::size_t got = 0;
+      const char* data = nullptr;
+      bool last = true;
       if (ctx.request_body_buffered) {
-        req.body().data = ctx.request_body.empty() ? nullptr : ctx.request_body.data();
-        req.body().size = ctx.request_body.size();
-        req.body().more = false;
+        data = ctx.request_body.data();
+        got = ctx.request_body.size();
       } else if (!parser.is_done()) {
         if (!co_await send_continue(rs)) co_return UpstreamResult::kClientGone;
         req.body().data = chunk_.get();
@@ -557,19 +635,12 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
         got = kRelayChunk - req.body().size;
         ctx.bytes_received += got;
         if (got > 0) body_streamed = true;  // consumed from the client: this attempt cannot be repeated
-        // A non-null empty buffer would be serialized as a zero-size chunk, i.e. a premature terminator.
-        req.body().data = got ? chunk_.get() : nullptr;
-        req.body().size = got;
-        req.body().more = !parser.is_done();
-        if (got == 0 && !parser.is_done()) continue;
-      } else {
-        req.body().data = nullptr;
-        req.body().size = 0;
-        req.body().more = false;
+        data = chunk_.get();
+        last = parser.is_done();
+        if (got == 0 && !last) continue;
       }
       up.expires_after(origin.read_timeout);
-      auto [ec, n] = co_await bh::async_write(up, sr, kTok);
-      if (ec == bh::error::need_buffer) ec = {};
+      beast::error_code ec = co_await writer_.write(up, data, got, last);
       if (ec) {
         if (ec == beast::error::timeout) {
           m.upstream_timeouts.inc();
@@ -582,7 +653,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
         ctx.response.status = 502;
         co_return UpstreamResult::kFailed;
       }
-      if (sr.is_done()) break;
+      if (last) break;
     }
   }
 
@@ -657,7 +728,8 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   }
   res.set(ctx.config->request_id_header, ctx.request_id);
   BeastHeaderMap res_headers(res);
-  ctx.response.status = static_cast<int>(res.result_int());
+  const int origin_status = static_cast<int>(res.result_int());
+  ctx.response.status = origin_status;
   ctx.response.headers = &res_headers;
   for (const auto& p : w_.phases()) p->response_filter(ctx);
   if (ctx.response.status != static_cast<int>(res.result_int())) res.result(static_cast<unsigned>(ctx.response.status));
@@ -677,9 +749,14 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
 
   // ---- response body ← origin → client, streamed ----
   {
-    bh::serializer<false, bh::buffer_body> sr{res};
+    std::string_view reason = status == origin_status && !res.reason().empty()
+                                  ? res.reason()
+                                  : bh::obsolete_reason(static_cast<bh::status>(status));
+    build_response_head(head_buf_, res, reason);
+    writer_.start(&head_buf_, res.chunked());
     for (;;) {
       std::size_t got = 0;
+      bool last = true;
       if (!rp->is_done()) {
         res.body().data = chunk_.get();
         res.body().size = kRelayChunk;
@@ -693,25 +770,18 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
           co_return UpstreamResult::kFailed;
         }
         got = kRelayChunk - res.body().size;
-        res.body().data = got ? chunk_.get() : nullptr;
-        res.body().size = got;
-        res.body().more = !rp->is_done();
-        if (got == 0 && !rp->is_done()) continue;
-      } else {
-        res.body().data = nullptr;
-        res.body().size = 0;
-        res.body().more = false;
+        last = rp->is_done();
+        if (got == 0 && !last) continue;
       }
       client_.expires_after(limits.send_timeout);
-      auto [ec, n] = co_await bh::async_write(client_, sr, kTok);
-      if (ec == bh::error::need_buffer) ec = {};
+      beast::error_code ec = co_await writer_.write(client_, chunk_.get(), got, last);
       rs.sent_response_head = true;
       if (ec) {
         ctx.error = "client write failed: " + ec.message();
         co_return UpstreamResult::kClientGone;
       }
       ctx.bytes_sent += got;
-      if (sr.is_done()) break;
+      if (last) break;
     }
   }
   ctx.timings.end = Clock::now();
