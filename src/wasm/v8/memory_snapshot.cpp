@@ -53,9 +53,17 @@ void MemorySnapshot::capture(std::span<const uint8_t> memory, bool private_anony
   data_.clear();
   nonzero_.clear();
   zero_.clear();
+  struct sysinfo si {};
+  trust_residency_ = ::sysinfo(&si) == 0 && si.totalswap == 0;
+  residency_.assign((size_ + kPage - 1) / kPage, 0);
+  // Pages never touched are zero without looking at them — and looking would map them (to the shared zero page),
+  // making them "resident" for every later restore.
+  bool have_residency = private_anonymous_ && trust_residency_ && size_ > 0 &&
+                        (reinterpret_cast<uintptr_t>(memory.data()) % kPage) == 0 &&
+                        ::mincore(const_cast<uint8_t*>(memory.data()), residency_.size() * kPage, residency_.data()) == 0;
   for (std::size_t off = 0; off < size_; off += kPage) {
     std::size_t n = std::min(kPage, size_ - off);
-    bool zero = page_is_zero(memory.data() + off, n);
+    bool zero = (have_residency && !(residency_[off / kPage] & 1)) || page_is_zero(memory.data() + off, n);
     auto& runs = zero ? zero_ : nonzero_;
     if (!runs.empty() && runs.back().offset + runs.back().length == off) {
       runs.back().length += n;
@@ -64,9 +72,6 @@ void MemorySnapshot::capture(std::span<const uint8_t> memory, bool private_anony
     }
     if (!zero) data_.insert(data_.end(), memory.begin() + off, memory.begin() + off + n);
   }
-  struct sysinfo si {};
-  trust_residency_ = ::sysinfo(&si) == 0 && si.totalswap == 0;
-  residency_.assign((size_ + kPage - 1) / kPage, 0);
 }
 
 void MemorySnapshot::clear_zero_run(uint8_t* base, std::size_t offset, std::size_t length, bool use_madvise) {
@@ -85,8 +90,8 @@ bool MemorySnapshot::restore(std::span<uint8_t> memory) {
   bool aligned = (reinterpret_cast<uintptr_t>(base) % kPage) == 0;
   bool use_madvise = aligned && private_anonymous_;
   // Non-resident means zero only for anonymous memory without swap.
-  bool have_residency =
-      aligned && private_anonymous_ && trust_residency_ && ::mincore(base, (size_ + kPage - 1) / kPage * kPage, residency_.data()) == 0;
+  bool have_residency = aligned && private_anonymous_ && trust_residency_ &&
+                        ::mincore(base, residency_.size() * kPage, residency_.data()) == 0;
   for (const Run& r : zero_) {
     if (!have_residency) {
       clear_zero_run(base, r.offset, r.length, use_madvise);

@@ -245,7 +245,7 @@ class InstanceCore {
 
     v8::Local<v8::Value> argv[2] = {mod, imports_obj};
     v8::Local<v8::Object> inst;
-    CallOutcome out = run(start_options, [&](v8::Local<v8::Context> ctx) -> v8::MaybeLocal<v8::Value> {
+    CallOutcome out = run(start_options, Clock::now(), [&](v8::Local<v8::Context> ctx) -> v8::MaybeLocal<v8::Value> {
       v8::Local<v8::Object> o;
       if (!core_->instance_ctor()->NewInstance(ctx, 2, argv).ToLocal(&o)) return {};
       inst = o;
@@ -310,7 +310,7 @@ class InstanceCore {
     for (std::size_t i = 0; i < args.size(); ++i) argv[i] = to_v8(iso, args[i]);
     v8::Local<v8::Function> fn = it->second.fn.Get(iso);
     v8::Local<v8::Value> ret;
-    out = run(options, [&](v8::Local<v8::Context> ctx) -> v8::MaybeLocal<v8::Value> {
+    out = run(options, t0, [&](v8::Local<v8::Context> ctx) -> v8::MaybeLocal<v8::Value> {
       v8::MaybeLocal<v8::Value> r = fn->Call(ctx, v8::Undefined(iso), static_cast<int>(args.size()), argv);
       if (!r.IsEmpty()) ret = r.ToLocalChecked();
       return r;
@@ -420,7 +420,7 @@ class InstanceCore {
 
   // Runs `body` (which enters wasm) with the deadline armed and classifies how it ended. Isolate entered.
   template <class Body>
-  CallOutcome run(const CallOptions& options, Body&& body) {
+  CallOutcome run(const CallOptions& options, Clock::time_point start, Body&& body) {
     v8::Isolate* iso = core_->isolate();
     v8::Local<v8::Context> ctx = core_->context();
     CallOutcome out;
@@ -434,7 +434,7 @@ class InstanceCore {
 
     const bool outer = core_->depth == 0;
     const bool timed = outer && options.deadline.count() > 0;
-    if (timed) core_->watchdog().arm(Clock::now() + options.deadline);
+    if (timed) core_->watchdog().arm(start + options.deadline);
     ++core_->depth;
     bool ok, terminated;
     v8::Local<v8::Value> exception;

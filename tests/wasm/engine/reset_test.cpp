@@ -1,6 +1,7 @@
 // capture()/restore(): resetting an instance to its post-initialisation state without re-instantiating.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -111,6 +112,33 @@ TEST(Reset, WasmMemoryIsAPrivateAnonymousMapping) {
   auto inst = instantiate(*rt, *m);
   ASSERT_TRUE(inst);
   EXPECT_TRUE(v8impl::is_private_anonymous(inst->memory().data()));
+}
+
+std::size_t resident_pages(std::span<uint8_t> mem) {
+  std::vector<unsigned char> v((mem.size() + 4095) / 4096);
+  EXPECT_EQ(::mincore(mem.data(), v.size() * 4096, v.data()), 0);
+  return static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](unsigned char c) { return c & 1; }));
+}
+
+// Capture and restore must not fault in pages the guest never touched (that would make every later restore pay
+// for them and commit the whole memory).
+TEST(Reset, UntouchedPagesStayUnmapped) {
+  struct sysinfo si {};
+  if (::sysinfo(&si) != 0 || si.totalswap != 0) GTEST_SKIP() << "residency is not trusted with swap";
+  auto m = compile_fixture("engine_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  std::span<uint8_t> mem = inst->memory();
+  const std::size_t before = resident_pages(mem);
+  ASSERT_TRUE(inst->capture());
+  ASSERT_TRUE(inst->restore());
+  EXPECT_EQ(resident_pages(mem), before);
+  EXPECT_LT(before, mem.size() / 4096 / 4) << "instantiation alone made most of memory resident";
+  // After a call that writes 3 pages and a restore, at most those pages are added.
+  EXPECT_EQ(call_i32(*inst, "bump"), 1);
+  ASSERT_TRUE(inst->restore());
+  EXPECT_LE(resident_pages(mem), before + 3);
 }
 
 TEST(MemorySnapshot, RestoresAnonymousAndFileBackedRegions) {
