@@ -70,6 +70,9 @@ struct FunctionLimits {
     p.max_memory_pages = memory_pages();
     p.max_table_entries = max_table_entries;
     p.instrument_fuel = fuel_enabled();
+    // The start function runs at instantiation, before the host can set a budget: it gets the same one.
+    if (fuel_enabled())
+      p.initial_fuel = fuel > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(fuel);
     return p;
   }
 

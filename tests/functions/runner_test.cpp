@@ -135,6 +135,29 @@ TEST_F(RunnerTest, TrapInStartFunctionIsAnInstantiationError) {
   expect_serves_normally(runner_, *normal_, "a second trap in a start function");
 }
 
+TEST_F(RunnerTest, EndlessStartFunctionIsStoppedByFuelOrTheDeadline) {
+  FunctionLimits limits;
+  limits.fuel = 100'000;  // also the start function's budget
+  limits.deadline = std::chrono::seconds(30);
+  LoadOptions load;
+  load.limits = limits;
+  auto m = load_fixture("fn_start_loop", load);
+  ASSERT_TRUE(m);
+  Outcome out = run(*m, limits);
+  EXPECT_EQ(out.status, OutcomeStatus::InstantiateError) << label(out.status) << ": " << out.message;
+  expect_serves_normally(runner_, *normal_, "an endless start function stopped by fuel");
+
+  FunctionLimits no_fuel;
+  no_fuel.fuel = 0;
+  no_fuel.deadline = std::chrono::milliseconds(50);
+  load.limits = no_fuel;
+  auto unmetered = load_fixture("fn_start_loop", load);
+  ASSERT_TRUE(unmetered);
+  Outcome timed = run(*unmetered, no_fuel);
+  EXPECT_EQ(timed.status, OutcomeStatus::InstantiateError) << label(timed.status) << ": " << timed.message;
+  expect_serves_normally(runner_, *normal_, "an endless start function stopped by the deadline");
+}
+
 TEST_F(RunnerTest, TrapInEntryIsATrap) {
   auto m = load_fixture("fn_entry_trap");
   ASSERT_TRUE(m);
