@@ -1,6 +1,7 @@
 // The V8 engine behind wasm/engine.h: value types, host import trampoline, Caller, traps, threads, teardown.
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -89,6 +90,41 @@ TEST(Engine, ProcessWideTableCeilingIsApplied) {
     EXPECT_FALSE(rt->instantiate(*big, {}, {}, &error));
   }
   EXPECT_NE(error.find("table"), std::string::npos) << error;
+}
+
+// The trap handler is off: a memory reserves about its declared maximum, not the ~10 GiB of guard regions
+// (see the decisions at the top of v8_engine.cpp).
+TEST(Engine, MemoryReservationIsItsMaximumNotGuardRegions) {
+  auto m = compile_fixture("engine_state");  // 8 pages, maximum 16 (1 MiB)
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  auto base = reinterpret_cast<uintptr_t>(inst->memory().data());
+  std::FILE* f = std::fopen("/proc/self/maps", "r");
+  ASSERT_TRUE(f);
+  char line[512];
+  uintptr_t lo = 0, hi = 0, reserved = 0;
+  bool found = false;
+  // The reservation is the mapping holding the memory plus the inaccessible (---p) rest up to the maximum.
+  std::vector<std::pair<uintptr_t, uintptr_t>> maps;
+  std::vector<bool> none;
+  while (std::fgets(line, sizeof line, f)) {
+    char perms[8] = {};
+    if (std::sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3) continue;
+    maps.emplace_back(lo, hi);
+    none.push_back(std::strncmp(perms, "---", 3) == 0);
+  }
+  std::fclose(f);
+  for (std::size_t i = 0; i < maps.size(); ++i) {
+    if (base < maps[i].first || base >= maps[i].second) continue;
+    found = true;
+    reserved = maps[i].second - maps[i].first;
+    if (i + 1 < maps.size() && none[i + 1] && maps[i + 1].first == maps[i].second)
+      reserved += maps[i + 1].second - maps[i + 1].first;
+  }
+  ASSERT_TRUE(found);
+  // A guard-region reservation would be 8 GiB or more; the loose bound tolerates unrelated neighbours.
+  EXPECT_LT(reserved, std::size_t{1} << 30) << "reserved " << reserved << " bytes";
 }
 
 // ------------------------------------------------------------------------------------------------ host imports
