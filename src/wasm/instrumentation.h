@@ -7,6 +7,10 @@ namespace aegis::wasm::inject {
 // Fuel (deterministic instruction budget). A mutable i64 global is decremented at every function entry and loop
 // header by the static instruction count of that region; when it drops below zero the module executes
 // `unreachable`. The host sets the budget before a call and reads what is left after it.
+// Precision: inside a function the counter is kept in a local and written back to the global before every call
+// (host imports included), return, branch out of the function and when the fuel check traps. So kFuelGet is exact
+// after a normal return, a fuel trap (< 0) and a host exit; after any other trap or a deadline termination it may
+// miss the charges of the interrupted function's activation since its last call (an underestimate of the use).
 inline constexpr std::string_view kFuelSet = "__aegis_fuel_set";  // (i64) -> ()
 inline constexpr std::string_view kFuelGet = "__aegis_fuel_get";  // () -> i64
 // Mutable-global snapshot for instance reset: save copies every mutable defined global into a shadow global,
