@@ -133,6 +133,20 @@ TEST(Fuel, FuelIsExactAcrossCallsReturnsAndBranchesOut) {
                     expect("tail", {i32(1)}, {i32(0)})});
 }
 
+// The fuel local is written back before every call, host imports included: after a host call ends in a trap (as a
+// host exit does) the global holds the charges made before it. Cost: i32.const, call, unreachable, end = 4.
+TEST(Fuel, GlobalIsCurrentAtHostCalls) {
+  auto bytes = test::fixture("host_call");
+  std::vector<HostFunction> abi(1);
+  abi[0].module = "spectest";
+  abi[0].name = "print_i32";
+  abi[0].type = {{ValType::I32}, {}};
+  PrepareError err;
+  auto m = prepare_module(bytes, abi, {}, &err);
+  ASSERT_TRUE(m) << err.message;
+  expect_script(*m, {call(kSet, {i64(100)}), expect_trap("call_then_trap", {}), expect(kGet, {}, {i64(96)})});
+}
+
 TEST(MemoryGrow, GrowPastTheCapReturnsMinusOneAndSetsTheFlagUntilFuelSet) {
   PrepareLimits limits;
   limits.max_memory_pages = 4;
