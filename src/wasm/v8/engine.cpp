@@ -117,5 +117,6 @@ Engine& engine(const EngineOptions& options) {
 // LeakSanitizer: the engine (its platform and compile isolate) is deliberately never destroyed, and V8 keeps the
 // pointers to its malloc'd bookkeeping inside its own mmap'd heap pages, which LSan does not scan — so everything
 // allocated under EngineCore shows up as leaked at exit. Runtime isolates are disposed and are not suppressed.
-extern "C" const char* __lsan_default_suppressions() { return "leak:aegis::wasm::v8impl::EngineCore::\n"; }
+// Weak, so a test executable that defines its own suppressions (e.g. "leak:libnode.so") overrides this one.
+extern "C" __attribute__((weak)) const char* __lsan_default_suppressions() { return "leak:aegis::wasm::v8impl::EngineCore::\n"; }
 #endif
