@@ -403,6 +403,8 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
     }
   }
 
+  if (!local && req.method() == bh::verb::connect) local = error_response(ctx, 405, "CONNECT is not supported");
+
   // Route.
   const ResolvedOrigin* ro = nullptr;
   if (!local) {
@@ -427,12 +429,17 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
     for (const auto& p : w_.phases()) {
       net::steady_timer waiter(client_.get_executor(), net::steady_timer::time_point::max());
       auto state = std::make_shared<ResumeState>(client_.get_executor(), &waiter);
+      // Detach also when this frame is destroyed while waiting (worker stopped after the drain timeout), so a
+      // late complete() never posts to a loop that is gone.
+      struct Detach {
+        ResumeState* s;
+        ~Detach() { s->detach(); }
+      } detach_guard{state.get()};
       Flow flow = p->request_filter(ctx, Resume(state));
       if (flow == Flow::kPending) {
         while (!state->done()) co_await waiter.async_wait(kTok);
         flow = state->result();
       }
-      state->detach();
       if (flow == Flow::kRespond) {
         if (ctx.local_response) local = std::move(ctx.local_response);
         else local = error_response(ctx, 500, std::string("phase ") + std::string(p->name()) + " gave no response");

@@ -37,15 +37,20 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, proxy::WorkerContext& 
 
 Worker::Worker(unsigned index, const proxy::SnapshotStore& store, std::vector<std::shared_ptr<proxy::Phase>> phases,
                log::AccessLog* access_log)
-    : ctx_(ioc_, index, store, std::move(phases), access_log) {}
+    : ioc_(std::make_unique<net::io_context>(1)), ctx_(*ioc_, index, store, std::move(phases), access_log) {}
 
 Worker::~Worker() {
   stop();
   join();
+  // Sessions abandoned after the drain timeout live in coroutine frames owned by the io_context; they unregister
+  // from ctx_ when destroyed, so the loop must go before ctx_. Pooled sockets must go before the loop.
+  ctx_.pool().clear();
+  acceptors_.clear();
+  ioc_.reset();
 }
 
 uint16_t Worker::listen(const tcp::endpoint& ep) {
-  auto acc = std::make_unique<tcp::acceptor>(ioc_);
+  auto acc = std::make_unique<tcp::acceptor>(*ioc_);
   acc->open(ep.protocol());
   acc->set_option(tcp::acceptor::reuse_address(true));
   int one = 1;
@@ -59,10 +64,10 @@ uint16_t Worker::listen(const tcp::endpoint& ep) {
 }
 
 void Worker::start() {
-  for (auto& acc : acceptors_) net::co_spawn(ioc_, accept_loop(*acc, ctx_), net::detached);
+  for (auto& acc : acceptors_) net::co_spawn(*ioc_, accept_loop(*acc, ctx_), net::detached);
   thread_ = std::thread([this] {
     try {
-      ioc_.run();
+      ioc_->run();
     } catch (const std::exception& e) {
       log::logger().error("worker {} stopped: {}", ctx_.index(), e.what());
     }
@@ -71,7 +76,7 @@ void Worker::start() {
 }
 
 void Worker::drain() {
-  net::post(ioc_, [this] {
+  net::post(*ioc_, [this] {
     for (auto& acc : acceptors_) {
       boost::system::error_code ec;
       acc->close(ec);
@@ -80,7 +85,9 @@ void Worker::drain() {
   });
 }
 
-void Worker::stop() { ioc_.stop(); }
+void Worker::stop() {
+  if (ioc_) ioc_->stop();
+}
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();

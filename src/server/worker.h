@@ -38,7 +38,8 @@ class Worker {
   bool finished() const { return finished_.load(); }
 
  private:
-  boost::asio::io_context ioc_{1};
+  // Destroyed explicitly in ~Worker (pool first, then the loop with any abandoned sessions, then ctx_).
+  std::unique_ptr<boost::asio::io_context> ioc_;
   proxy::WorkerContext ctx_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::thread thread_;

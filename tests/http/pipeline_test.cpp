@@ -41,10 +41,16 @@ class AsyncPhase : public Phase {
  public:
   std::string_view name() const override { return "async"; }
   Flow request_filter(RequestContext& ctx, const Resume& resume) override {
-    if (!ctx.request.headers->get("x-async")) return Flow::kContinue;
+    auto delay = ctx.request.headers->get("x-async");
+    if (!delay) return Flow::kContinue;
+    int ms = std::stoi(std::string(*delay));
     auto* headers = ctx.request.headers;
-    std::thread([headers, resume] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::thread([headers, resume, ms] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      if (ms > 1000) {  // the session was abandoned meanwhile: complete() must be a harmless no-op
+        resume.complete(Flow::kContinue);
+        return;
+      }
       headers->set("X-Async-Done", std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()) % 1000));
       resume.complete(Flow::kContinue);
     }).detach();
@@ -123,7 +129,7 @@ TEST_F(PipelineTest, AsyncPhaseCompletesFromAnotherThread) {
   std::vector<std::future<HttpResponse>> futures;
   for (int i = 0; i < 8; ++i)
     futures.push_back(std::async(std::launch::async, [&] {
-      return http_get(proxy.port(), "/echo", {{"Host", "a"}, {"X-Async", "1"}});
+      return http_get(proxy.port(), "/echo", {{"Host", "a"}, {"X-Async", "50"}});
     }));
   for (auto& f : futures) {
     auto res = f.get();
@@ -202,13 +208,13 @@ TEST_F(PipelineTest, ReloadSwitchesRoutesAndRefusesInvalidConfig) {
   o2.name = "second";
   o2.servers = {config::Endpoint{"127.0.0.1", second.port()}};
   next.origins.push_back(o2);
-  next.routes.push_back(config::Route{"*", "/x", "second"});
+  next.routes.push_back(make_route("*", "/x", "second"));
   ASSERT_TRUE(proxy.server().reload(next).ok);
   EXPECT_EQ(port_of(http_get(proxy.port(), "/x", {{"Host", "a"}})), std::to_string(second.port()));
   EXPECT_EQ(port_of(http_get(proxy.port(), "/y", {{"Host", "a"}})), std::to_string(origin.port()));
 
   auto broken = next;
-  broken.routes.push_back(config::Route{"*", "/z", "no-such-origin"});
+  broken.routes.push_back(make_route("*", "/z", "no-such-origin"));
   auto outcome = proxy.server().reload(broken);
   EXPECT_FALSE(outcome.ok);
   EXPECT_NE(outcome.message.find("no-such-origin"), std::string::npos);
@@ -239,6 +245,22 @@ TEST_F(PipelineTest, GracefulShutdownFinishesInFlightAndClosesIdle) {
   EXPECT_EQ(r.responses[0].header("connection"), "close");
   RawClient after(port);
   EXPECT_FALSE(after.connected() && after.send(get_request("/")) && !after.read_responses(1, 2s).responses.empty());
+}
+
+TEST_F(PipelineTest, DrainTimeoutAbandonsStuckRequests) {
+  auto options = phases();
+  options.drain_timeout = 300ms;
+  auto proxy = std::make_unique<Proxy>(proxy_config(origin.port(), 1), options);
+  RawClient stuck_at_origin(proxy->port());
+  stuck_at_origin.send(get_request("/delay/3000"));
+  RawClient stuck_in_phase(proxy->port());
+  stuck_in_phase.send(get_request("/echo", "X-Async: 1500\r\n"));
+  std::this_thread::sleep_for(200ms);
+  proxy->server().shutdown();  // returns after the drain timeout although both are still busy
+  EXPECT_TRUE(stuck_at_origin.wait_closed(5s));
+  EXPECT_TRUE(stuck_in_phase.wait_closed(5s));
+  proxy.reset();
+  std::this_thread::sleep_for(1500ms);  // the phase's thread completes into a session that no longer exists
 }
 
 TEST_F(PipelineTest, AdminEndpoints) {

@@ -17,6 +17,14 @@ namespace aegis::test {
 
 using namespace std::chrono_literals;
 
+inline config::Route make_route(std::string host, std::string prefix, std::string origin) {
+  config::Route r;
+  r.host = std::move(host);
+  r.path_prefix = std::move(prefix);
+  r.origin = std::move(origin);
+  return r;
+}
+
 inline config::Config proxy_config(uint16_t origin_port, unsigned workers = 2) {
   config::Config c;
   c.workers = workers;
@@ -28,7 +36,7 @@ inline config::Config proxy_config(uint16_t origin_port, unsigned workers = 2) {
   o.connect_timeout = 2000ms;
   o.read_timeout = 5000ms;
   c.origins = {o};
-  c.routes = {config::Route{"*", "/", "origin"}};
+  c.routes = {make_route("*", "/", "origin")};
   c.admin.enabled = true;
   c.admin.address = "127.0.0.1";
   c.admin.port = 0;

@@ -9,15 +9,23 @@ using aegis::proxy::target_path;
 
 namespace {
 
+Route R(std::string host, std::string prefix, std::string origin) {
+  Route r;
+  r.host = std::move(host);
+  r.path_prefix = std::move(prefix);
+  r.origin = std::move(origin);
+  return r;
+}
+
 std::vector<Route> routes() {
   return {
-      {"*", "/", "default"},
-      {"*", "/api", "api"},
-      {"*", "/api/v2", "api2"},
-      {"shop.example.com", "/", "shop"},
-      {"shop.example.com", "/api", "shop-api"},
-      {"*.example.com", "/", "wild"},
-      {"*.cdn.example.com", "/", "cdn"},
+      R("*", "/", "default"),
+      R("*", "/api", "api"),
+      R("*", "/api/v2", "api2"),
+      R("shop.example.com", "/", "shop"),
+      R("shop.example.com", "/api", "shop-api"),
+      R("*.example.com", "/", "wild"),
+      R("*.cdn.example.com", "/", "cdn"),
   };
 }
 
@@ -48,7 +56,7 @@ TEST(Router, HostSpecificBeforeWildcardBeforeAny) {
 }
 
 TEST(Router, NoMatch) {
-  std::vector<Route> rs = {{"a.test", "/only", "a"}};
+  std::vector<Route> rs = {R("a.test", "/only", "a")};
   Router r(rs);
   EXPECT_EQ(origin_for(r, "a.test", "/other"), "<none>");
   EXPECT_EQ(origin_for(r, "b.test", "/only"), "<none>");
@@ -57,7 +65,7 @@ TEST(Router, NoMatch) {
 }
 
 TEST(Router, EarlierRouteWinsTies) {
-  std::vector<Route> rs = {{"*", "/", "first"}, {"*", "/", "second"}};
+  std::vector<Route> rs = {R("*", "/", "first"), R("*", "/", "second")};
   Router r(rs);
   EXPECT_EQ(origin_for(r, "x", "/"), "first");
 }
