@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct Sdk {
   const char* edge;  // the x-edge value the header-injection example sets
   const char* log_prefix;
 };
+
+// Test names and failure messages show the SDK's name, not the struct's bytes.
+void PrintTo(const Sdk& sdk, std::ostream* os) { *os << sdk.name; }
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
