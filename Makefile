@@ -5,6 +5,10 @@ JOBS       ?= $(shell nproc)
 CONFIG     ?= examples/demo/aegis.yaml
 CMAKE_EXTRA ?=
 
+# ccache: share hits between checkouts (a fresh clone reuses the objects of another one on the same machine).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .PHONY: all setup configure build run test test-asan bench clean
 
 all: build
