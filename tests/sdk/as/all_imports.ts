@@ -32,6 +32,7 @@ export function handle_request(): i32 {
   const v = kv.getBytes("k");
   if (v == null || v.length != 1 || v[0] != 0x76) return 23;
   log("all-imports");
+  trace("all-imports", 2, 42, 1.5);  // routed to the SDK's aegisTrace (no env.trace import)
   if (terminate(42) || !terminate(299)) return 24;
   if (http.lastStatus() != -1) return 25;
   const r = Math.random();
