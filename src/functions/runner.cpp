@@ -90,7 +90,7 @@ struct FunctionRunner::Impl {
   std::unordered_map<const wasm::CompiledModule*, Cached> modules;
   RunnerStats stats;
 
-  Impl(RunnerOptions opts) : options(opts) {
+  explicit Impl(RunnerOptions opts) : options(opts) {
     if (options.imports.empty()) options.imports = hostapi::edge_function_imports();
     runtime = wasm::engine().create_runtime();
     wasm::InstancePool::Options po;
@@ -112,7 +112,7 @@ struct FunctionRunner::Impl {
           it = it->second.owner.expired() ? modules.erase(it) : std::next(it);
       }
     }
-    return modules[m.compiled.get()].pool_module;
+    return c.pool_module;  // erasing other (expired) entries left `c` in place
   }
 
   Outcome invoke(const EdgeModule& m, std::string_view entry, hostapi::InvocationContext& ctx,
