@@ -353,6 +353,16 @@ TEST_F(ProxyTest, SlowOriginGives504) {
   EXPECT_EQ(res.status, 504);
 }
 
+TEST_F(ProxyTest, ConnectIsRefused) {
+  Proxy proxy(proxy_config(origin.port()));
+  RawClient c(proxy.port());
+  c.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+  auto r = c.read_responses(1);
+  ASSERT_EQ(r.responses.size(), 1u);
+  EXPECT_EQ(r.responses[0].status, 405);
+  EXPECT_EQ(origin.log_entries().size(), 0u);
+}
+
 TEST_F(ProxyTest, Http10ClientGetsCloseDelimitedBody) {
   Proxy proxy(proxy_config(origin.port()));
   RawClient c(proxy.port());
