@@ -1,6 +1,8 @@
 #include "http/framing.h"
 
 #include <array>
+#include <cctype>
+#include <cstring>
 #include <cstdint>
 
 namespace aegis::http {
@@ -84,11 +86,67 @@ struct FieldSummary {
   int content_length_count = 0;
   int host_count = 0;
   int te_count = 0;
+  bool host_invalid = false;
   bool content_length_invalid = false;
   bool te_invalid_syntax = false;
   // Transfer-Encoding values may span several lines; they are classified together.
   TeVerdict te = TeVerdict::kChunked;
 };
+
+// authority = host [ ":" port ] (RFC 9110 §4.2 / RFC 3986 §3.2.2): reg-name characters or an IP-literal in
+// brackets, and a decimal port. Userinfo is not allowed in HTTP. An empty Host value is allowed (RFC 9112 §3.2).
+bool valid_authority(std::string_view a, bool allow_empty) {
+  if (a.empty()) return allow_empty;
+  std::string_view host = a, port;
+  if (a.front() == '[') {
+    std::size_t close = a.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    for (char c : a.substr(1, close - 1))
+      if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.')) return false;
+    std::string_view rest = a.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port = rest.substr(1);
+      if (port.empty()) return false;
+    }
+    host = {};
+  } else {
+    std::size_t colon = a.rfind(':');
+    if (colon != std::string_view::npos) {
+      host = a.substr(0, colon);
+      port = a.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    if (host.empty()) return false;
+    for (char c : host) {
+      auto u = static_cast<unsigned char>(c);
+      // unreserved / sub-delims / pct-encoded of reg-name
+      if (!(std::isalnum(u) || std::strchr("-._~!$&'()*+,;=%", c))) return false;
+    }
+  }
+  if (port.size() > 5) return false;
+  for (char c : port)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// request-target (RFC 9112 §3.2): origin-form ("/path?query"), absolute-form ("http://authority/path"),
+// authority-form (CONNECT only) or asterisk-form (OPTIONS only). The characters were checked already.
+bool valid_request_target(std::string_view method, std::string_view target) {
+  if (method == "CONNECT") return valid_authority(target, false);
+  if (target.front() == '/') return true;
+  if (target == "*") return method == "OPTIONS";
+  std::size_t scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos) return false;
+  std::string_view scheme = target.substr(0, scheme_end);
+  if (!(iequals(scheme, "http") || iequals(scheme, "https"))) return false;
+  std::string_view rest = target.substr(scheme_end + 3);
+  std::size_t path = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, path);
+  if (authority.find('@') != std::string_view::npos) return false;
+  if (path != std::string_view::npos && rest[path] == '?') return false;  // absolute-form needs a path
+  return valid_authority(authority, false);
+}
 
 // Validates the header lines of `head` starting at `pos` (just after the start line's CRLF).
 // Returns nullptr if fine, else a reason.
@@ -124,6 +182,7 @@ const char* check_fields(std::string_view head, std::size_t pos, FieldSummary& s
       else return "too many Transfer-Encoding fields";
     } else if (iequals(name, "host")) {
       ++s.host_count;
+      if (!valid_authority(value, /*allow_empty=*/true)) s.host_invalid = true;
     }
   }
   if (te_n > 0) {
@@ -221,6 +280,8 @@ HeadCheck check_request_head(std::string_view head) {
   std::string_view version = line.substr(sp2 + 1);
   bool http10 = version == "HTTP/1.0";
   if (!http10 && version != "HTTP/1.1") return {400, "unsupported HTTP version"};
+  if (!valid_request_target(line.substr(0, sp1), line.substr(sp1 + 1, sp2 - sp1 - 1)))
+    return {400, "invalid request target"};
   FieldSummary s;
   if (const char* why = check_fields(head, eol + 2, s)) return {400, why};
   if (s.content_length_count > 1) return {400, "multiple Content-Length"};
@@ -233,6 +294,7 @@ HeadCheck check_request_head(std::string_view head) {
   }
   if (s.host_count > 1) return {400, "multiple Host"};
   if (!http10 && s.host_count == 0) return {400, "missing Host"};
+  if (s.host_invalid) return {400, "invalid Host"};
   return {};
 }
 

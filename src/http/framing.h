@@ -18,6 +18,9 @@
 //   * anything else: "chunked" repeated or not alone ("chunked, identity"), unknown or malformed tokens
 //     ("xchunked", "identity", "chunked;x", empty list elements)    → 400
 //   * HTTP/1.1 request without Host, or more than one Host          → 400
+//   * Host that is not a valid authority (host[:port])              → 400
+//   * request-target not in origin-form ("/..."), absolute-form (http[s]://authority/...), "*" for OPTIONS,
+//     or authority-form for CONNECT                                 → 400
 // For origin responses any violation is reported with status 502.
 #pragma once
 

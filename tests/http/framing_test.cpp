@@ -116,6 +116,36 @@ TEST(RequestHead, RequestLineAndHost) {
   EXPECT_EQ(status_of("Host: a\r\nHost: b\r\n", "GET / HTTP/1.1"), 400);
 }
 
+TEST(RequestHead, RequestTargetForms) {
+  const std::string host = "Host: a.example\r\n";
+  EXPECT_EQ(status_of(host, "GET /p?q=1 HTTP/1.1"), 0);                       // origin-form
+  EXPECT_EQ(status_of(host, "GET http://a.example/p HTTP/1.1"), 0);          // absolute-form
+  EXPECT_EQ(status_of(host, "GET http://a.example:8080 HTTP/1.1"), 0);
+  EXPECT_EQ(status_of(host, "OPTIONS * HTTP/1.1"), 0);                       // asterisk-form
+  EXPECT_EQ(status_of(host, "CONNECT a.example:443 HTTP/1.1"), 0);          // authority-form (405 later)
+  EXPECT_EQ(status_of(host, "GET p HTTP/1.1"), 400);                         // no leading slash
+  EXPECT_EQ(status_of(host, "GET * HTTP/1.1"), 400);                         // asterisk only for OPTIONS
+  EXPECT_EQ(status_of(host, "GET http:/x HTTP/1.1"), 400);
+  EXPECT_EQ(status_of(host, "GET http://[bad/ HTTP/1.1"), 400);
+  EXPECT_EQ(status_of(host, "GET http://user@a.example/ HTTP/1.1"), 400);   // userinfo
+  EXPECT_EQ(status_of(host, "GET ftp://a.example/ HTTP/1.1"), 400);
+  EXPECT_EQ(status_of(host, "GET http://a.example:80x/ HTTP/1.1"), 400);
+  EXPECT_EQ(status_of(host, "CONNECT /x HTTP/1.1"), 400);
+}
+
+TEST(RequestHead, HostSyntax) {
+  EXPECT_EQ(status_of("Host: a.example:8080\r\n", "GET / HTTP/1.1"), 0);
+  EXPECT_EQ(status_of("Host: [::1]:8080\r\n", "GET / HTTP/1.1"), 0);
+  EXPECT_EQ(status_of("Host: 127.0.0.1\r\n", "GET / HTTP/1.1"), 0);
+  EXPECT_EQ(status_of("Host:\r\n", "GET / HTTP/1.1"), 0);  // empty Host is allowed (RFC 9112 §3.2)
+  EXPECT_EQ(status_of("Host: a b.example\r\n", "GET / HTTP/1.1"), 400);
+  EXPECT_EQ(status_of("Host: a.example/x\r\n", "GET / HTTP/1.1"), 400);
+  EXPECT_EQ(status_of("Host: user@a.example\r\n", "GET / HTTP/1.1"), 400);
+  EXPECT_EQ(status_of("Host: a.example:\r\n", "GET / HTTP/1.1"), 400);
+  EXPECT_EQ(status_of("Host: a.example:123456\r\n", "GET / HTTP/1.1"), 400);
+  EXPECT_EQ(status_of("Host: [zz]\r\n", "GET / HTTP/1.1"), 400);
+}
+
 TEST(ResponseHead, Checks) {
   EXPECT_EQ(response_status_of("Content-Length: 5\r\n"), 0);
   EXPECT_EQ(response_status_of("Transfer-Encoding: chunked\r\n"), 0);
