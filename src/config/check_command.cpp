@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "config/function_modules.h"
 #include "config/loader.h"
 
 namespace aegis::cli {
@@ -12,7 +13,7 @@ namespace {
 constexpr const char* kCheckUsage =
     "Usage: aegis check -c FILE\n"
     "\n"
-    "Validates an AEGIS Edge config file without starting anything.\n"
+    "Validates an AEGIS Edge config file without starting anything (edge-function modules are loaded too).\n"
     "On success prints \"ok: FILE: N listeners, N origins, N routes\" and exits 0.\n"
     "On error prints FILE:LINE:COL: KEY: MESSAGE to standard error and exits 1.\n"
     "\n"
@@ -51,8 +52,13 @@ int check_main(int argc, char** argv) {
   }
   try {
     config::Config cfg = config::load_file(path);
-    std::printf("ok: %s: %zu listeners, %zu origins, %zu routes\n", path.c_str(), cfg.listeners.size(),
-                cfg.origins.size(), cfg.routes.size());
+    config::load_function_modules(cfg);  // every edge-function module must load, as `serve` would require
+    if (cfg.functions.empty())
+      std::printf("ok: %s: %zu listeners, %zu origins, %zu routes\n", path.c_str(), cfg.listeners.size(),
+                  cfg.origins.size(), cfg.routes.size());
+    else
+      std::printf("ok: %s: %zu listeners, %zu origins, %zu routes, %zu functions\n", path.c_str(),
+                  cfg.listeners.size(), cfg.origins.size(), cfg.routes.size(), cfg.functions.size());
     return 0;
   } catch (const config::ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());

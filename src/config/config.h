@@ -43,8 +43,30 @@ struct Route {
   std::string host = "*";           // exact host (port ignored) or "*" for any; "*.example.com" suffix match
   std::string path_prefix = "/";
   std::string origin;               // name of an Origin
+  std::vector<std::string> functions;  // names of edge functions (Config::functions), run in this order
 
   bool operator==(const Route&) const = default;
+};
+
+// An edge function (a Wasm module) that routes can run. See docs/edge-functions.md.
+struct Function {
+  std::string name;
+  std::string module;               // path as written in the config
+  std::string module_path;          // resolved: relative paths are taken from the config file's directory
+  std::string entry = "handle_request";
+  std::string phase = "request";    // request | response | both
+  std::string on_error = "open";    // open (continue without it) | closed (fail the request)
+  Millis timeout{50};               // wall-clock deadline per invocation
+  std::size_t memory = 50 * 1024 * 1024;  // linear-memory cap
+  uint64_t fuel = 5000000;          // instruction budget per invocation; 0 = no fuel metering
+  int module_line = 0;              // position of `module` in the file (for load errors), 0 = unknown
+  int module_column = 0;
+
+  // Equal configuration (where in the file it was written does not count).
+  bool operator==(const Function& o) const {
+    return name == o.name && module == o.module && module_path == o.module_path && entry == o.entry &&
+           phase == o.phase && on_error == o.on_error && timeout == o.timeout && memory == o.memory && fuel == o.fuel;
+  }
 };
 
 struct Limits {
@@ -88,6 +110,7 @@ struct Config {
   std::vector<Listener> listeners;
   std::vector<Origin> origins;
   std::vector<Route> routes;        // first match by longest path prefix, host-specific before "*"
+  std::vector<Function> functions;  // edge functions, referenced by routes[].functions
   Limits limits;
   Admin admin;
   AccessLog access_log;
@@ -96,6 +119,11 @@ struct Config {
 
   bool operator==(const Config&) const = default;
 
+  const Function* find_function(const std::string& name) const {
+    for (const auto& f : functions)
+      if (f.name == name) return &f;
+    return nullptr;
+  }
   const Origin* find_origin(const std::string& name) const {
     for (const auto& o : origins)
       if (o.name == name) return &o;

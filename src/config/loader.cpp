@@ -277,6 +277,19 @@ class Loader {
       }
       return out;
     }
+    if (e.type == ValueType::NameList) {
+      if (v.IsNull()) return out;
+      if (!v.IsSequence()) fail(v.Mark(), kpath, "expected a list of names, got " + describe(v));
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string ipath = kpath + "[" + std::to_string(i) + "]";
+        const YAML::Node item = v[i];
+        if (!item.IsScalar() || item.Scalar().empty())
+          fail(item.Mark(), ipath, "expected a name, got " + describe(item));
+        marks_[ipath] = item.Mark();
+        out.names.push_back(item.Scalar());
+      }
+      return out;
+    }
     auto bad = [&]() { fail(v.Mark(), kpath, "expected " + expected(e) + ", got " + describe(v)); };
     if (!v.IsScalar()) bad();
     const std::string& s = v.Scalar();
@@ -421,6 +434,8 @@ class Loader {
                       " (same as routes[" + std::to_string(j) + "])");
     }
 
+    check_functions(c);
+
     if (c.admin.enabled && c.admin.port != 0)
       for (std::size_t i = 0; i < c.listeners.size(); ++i)
         if (c.listeners[i].port == c.admin.port &&
@@ -434,6 +449,55 @@ class Loader {
                   "port " + std::to_string(c.admin.port) + " is also the admin port (admin.port defaults to " +
                       std::to_string(Admin{}.port) + "; set admin.port or admin.enabled: false)");
         }
+  }
+
+  void check_functions(Config& c) {
+    std::unordered_map<std::string, std::size_t> index;
+    std::vector<std::string> names;
+    std::filesystem::path base = std::filesystem::path(file_).parent_path();
+    for (std::size_t i = 0; i < c.functions.size(); ++i) {
+      Function& f = c.functions[i];
+      std::string p = "functions[" + std::to_string(i) + "]";
+      auto [it, inserted] = index.emplace(f.name, i);
+      if (!inserted)
+        fail_at(p + ".name", p,
+                "duplicate function name " + quote_value(f.name) + " (already used by functions[" +
+                    std::to_string(it->second) + "])");
+      names.push_back(f.name);
+      std::filesystem::path mp(f.module);
+      std::error_code ec;
+      if (mp.is_relative()) {
+        std::filesystem::path next_to_config = base.empty() ? mp : base / mp;
+#ifdef AEGIS_BUILD_WASM_DIR
+        // Not next to the config: the modules this build made (examples/functions), e.g. for `make run`.
+        std::filesystem::path built = std::filesystem::path(AEGIS_BUILD_WASM_DIR) / mp;
+        if (!std::filesystem::exists(next_to_config, ec) && std::filesystem::is_regular_file(built, ec))
+          next_to_config = built;
+#endif
+        mp = next_to_config;
+      }
+      f.module_path = mp.lexically_normal().string();
+      if (auto m = marks_.find(p + ".module"); m != marks_.end() && !m->second.is_null()) {
+        f.module_line = m->second.line + 1;
+        f.module_column = m->second.column + 1;
+      }
+      if (!std::filesystem::is_regular_file(f.module_path, ec))
+        fail_at(p + ".module", p, "module file " + quote_value(f.module_path) + " not found");
+    }
+    for (std::size_t i = 0; i < c.routes.size(); ++i)
+      for (std::size_t j = 0; j < c.routes[i].functions.size(); ++j) {
+        const std::string& n = c.routes[i].functions[j];
+        std::string p = "routes[" + std::to_string(i) + "].functions";
+        std::string ip = p + "[" + std::to_string(j) + "]";
+        if (!index.count(n)) {
+          std::string msg = "unknown function " + quote_value(n);
+          if (auto s = closest(n, names); !s.empty()) msg += " (did you mean " + quote_value(s) + "?)";
+          else if (names.empty()) msg += " (no functions are defined)";
+          fail_at(ip, p, msg);
+        }
+        for (std::size_t k = 0; k < j; ++k)
+          if (c.routes[i].functions[k] == n) fail_at(ip, p, "function " + quote_value(n) + " is listed twice");
+      }
   }
 
   std::string file_;

@@ -75,6 +75,40 @@ const SchemaEntry kSchema[] = {
   {"routes[].origin", VT::NonEmptyString, "", true,
    "Name of the origin (from `origins`) that serves matching requests.", {}, 0, 0,
    [](void* t, const Value& v) { as<Route>(t).origin = v.text; }},
+  {"routes[].functions", VT::NameList, "[]", false,
+   "Edge functions (names from `functions`) run for matching requests, in this order; each sees the previous "
+   "one's changes.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Route>(t).functions = v.names; }},
+
+  {"functions", VT::List, "[]", false,
+   "Edge functions: WebAssembly modules run on requests of the routes that list them (see "
+   "docs/edge-functions.md). Modules are loaded at start and on every reload; one that fails to load refuses the "
+   "config.", {}, 0, 0, nullptr,
+   [](void* p) -> void* { return &as<Config>(p).functions.emplace_back(); }},
+  {"functions[].name", VT::NonEmptyString, "", true,
+   "Unique name, referenced by `routes[].functions`.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Function>(t).name = v.text; }},
+  {"functions[].module", VT::NonEmptyString, "", true,
+   "Path of the `.wasm` file; a relative path is taken from the config file's directory.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Function>(t).module = v.text; }},
+  {"functions[].entry", VT::NonEmptyString, "handle_request", false,
+   "Exported function `() -> i32` to call (0 = success).", {}, 0, 0,
+   [](void* t, const Value& v) { as<Function>(t).entry = v.text; }},
+  {"functions[].phase", VT::Enum, "request", false,
+   "When it runs: `request` (before the origin; may rewrite the request or answer early), `response` (on the "
+   "response; may change status and headers) or `both`.", "request,response,both", 0, 0,
+   [](void* t, const Value& v) { as<Function>(t).phase = v.text; }},
+  {"functions[].on_error", VT::Enum, "open", false,
+   "On a trap, limit or host error: `open` logs and continues as if the function were absent; `closed` fails "
+   "the request (500 for a trap or error, 503 for a limit).", "open,closed", 0, 0,
+   [](void* t, const Value& v) { as<Function>(t).on_error = v.text; }},
+  {"functions[].timeout", VT::Duration, "50ms", false, "Wall-clock deadline of one invocation.", {}, 1, 0,
+   [](void* t, const Value& v) { as<Function>(t).timeout = v.duration; }},
+  {"functions[].memory", VT::Size, "50MiB", false, "Linear-memory cap of the module.", {}, 65536, 0,
+   [](void* t, const Value& v) { as<Function>(t).memory = v.size; }},
+  {"functions[].fuel", VT::Integer, "5000000", false,
+   "Instruction budget per invocation. `0` turns fuel metering off (only the timeout stops a loop).", {}, 0, 0,
+   [](void* t, const Value& v) { as<Function>(t).fuel = static_cast<uint64_t>(v.integer); }},
 
   {"limits", VT::Map, "", false, "Client-side limits and timeouts.", {}, 0, 0, nullptr,
    [](void* p) -> void* { return &as<Config>(p).limits; }},
@@ -145,6 +179,7 @@ std::string_view to_string(ValueType t) {
     case VT::Address: return "address";
     case VT::HostPattern: return "host pattern";
     case VT::PathPrefix: return "path prefix";
+    case VT::NameList: return "list of names";
   }
   return "?";
 }

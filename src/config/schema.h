@@ -33,6 +33,7 @@ enum class ValueType {
   Address,     // IP literal or host name for binding
   HostPattern, // "*", "name.example.com" or "*.example.com"
   PathPrefix,  // starts with "/"
+  NameList,    // list of non-empty strings (e.g. function names)
 };
 
 std::string_view to_string(ValueType t);
@@ -45,6 +46,7 @@ struct Value {
   Millis duration{0};
   std::size_t size = 0;
   std::vector<Endpoint> endpoints;  // HostPortList
+  std::vector<std::string> names;   // NameList
 };
 
 // Scalars: store the value into *target (the struct of the enclosing map: Config, Origin, Limits, ...).

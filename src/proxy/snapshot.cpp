@@ -9,7 +9,8 @@ namespace aegis::proxy {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-std::shared_ptr<const ProxySnapshot> build_snapshot(std::shared_ptr<const config::Config> config) {
+std::shared_ptr<const ProxySnapshot> build_snapshot(std::shared_ptr<const config::Config> config,
+                                                    const std::function<void(ProxySnapshot&)>& extend) {
   auto snap = std::make_shared<ProxySnapshot>();
   snap->config = config;
   snap->router = Router(config->routes);
@@ -42,6 +43,7 @@ std::shared_ptr<const ProxySnapshot> build_snapshot(std::shared_ptr<const config
     if (!snap->find(route.origin))
       throw std::runtime_error("route " + route.host + route.path_prefix + " names unknown origin '" +
                                route.origin + "'");
+  if (extend) extend(*snap);
   return snap;
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -13,6 +14,10 @@
 
 #include "config/config.h"
 #include "proxy/router.h"
+
+namespace aegis::edge {
+class FunctionSet;  // edge/function_set.h
+}
 
 namespace aegis::proxy {
 
@@ -26,6 +31,8 @@ struct ProxySnapshot {
   std::shared_ptr<const config::Config> config;
   Router router;
   std::unordered_map<std::string, ResolvedOrigin> origins;  // by Origin::name
+  // Edge functions of this config, loaded once and shared by all workers (set by the server; null when none).
+  std::shared_ptr<const edge::FunctionSet> edge_functions;
 
   const ResolvedOrigin* find(const std::string& name) const {
     auto it = origins.find(name);
@@ -36,7 +43,10 @@ struct ProxySnapshot {
 // Compiles routes and resolves every origin server (blocking DNS for names; IP literals are parsed).
 // Throws std::runtime_error naming the origin and server when a name does not resolve or a route names an
 // unknown origin.
-std::shared_ptr<const ProxySnapshot> build_snapshot(std::shared_ptr<const config::Config> config);
+// `extend`, if given, completes the snapshot before it is frozen (e.g. loads the edge functions); what it throws
+// propagates.
+std::shared_ptr<const ProxySnapshot> build_snapshot(std::shared_ptr<const config::Config> config,
+                                                    const std::function<void(ProxySnapshot&)>& extend = {});
 
 // The current snapshot, shared by all workers. publish() is called by the reloader; workers call current()
 // only when generation() changed since their last look (an atomic load per request otherwise).

@@ -12,6 +12,8 @@
 #include "cli/commands.h"
 #include "config/loader.h"
 #include "demo/demo_origin.h"
+#include "edge/edge_phase.h"
+#include "edge/function_set.h"
 #include "log/logging.h"
 #include "server/server.h"
 
@@ -95,6 +97,15 @@ int serve_main(int argc, char** argv) {
 
   server::Server::Options options;
   options.drain_timeout = std::chrono::milliseconds(static_cast<long long>(drain_seconds * 1000));
+  // Edge functions: modules loaded with every snapshot (start and reload), run by one phase per worker; modules
+  // that make outbound calls run on a shared blocking executor.
+  options.extend_snapshot = [](proxy::ProxySnapshot& snap) {
+    if (!snap.config->functions.empty()) snap.edge_functions = edge::FunctionSet::load(*snap.config);
+  };
+  auto executor = std::make_shared<edge::SharedExecutor>();
+  options.make_phases = [executor](unsigned) {
+    return std::vector<std::shared_ptr<proxy::Phase>>{std::make_shared<edge::EdgeFunctionPhase>(executor)};
+  };
   std::unique_ptr<server::Server> srv;
   try {
     srv = std::make_unique<server::Server>(cfg, options);

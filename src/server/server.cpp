@@ -64,7 +64,7 @@ Server::Server(config::Config config, Options options) : impl_(std::make_unique<
   impl_->options = std::move(options);
   auto cfg = std::make_shared<const config::Config>(std::move(config));
   impl_->initial = cfg;
-  impl_->store.publish(proxy::build_snapshot(cfg));
+  impl_->store.publish(proxy::build_snapshot(cfg, impl_->options.extend_snapshot));
   impl_->access_log = std::make_unique<log::AccessLog>(cfg->access_log);
 }
 
@@ -117,7 +117,7 @@ Server::ReloadOutcome Server::reload(config::Config next) {
   std::lock_guard<std::mutex> lock(impl_->reload_mu);
   try {
     auto cfg = std::make_shared<const config::Config>(std::move(next));
-    auto snap = proxy::build_snapshot(cfg);
+    auto snap = proxy::build_snapshot(cfg, impl_->options.extend_snapshot);
     warn_restart_only_changes(*impl_->initial, *cfg);
     if (cfg->log_level != config()->log_level) log::set_level(cfg->log_level);
     impl_->store.publish(std::move(snap));

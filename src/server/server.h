@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "proxy/phase.h"
+#include "proxy/snapshot.h"
 #include "server/admin.h"
 
 namespace aegis::server {
@@ -33,6 +34,9 @@ class Server {
     std::function<std::vector<std::shared_ptr<proxy::Phase>>(unsigned worker)> make_phases;
     // In-flight requests get this long to finish after SIGTERM before the workers are stopped.
     std::chrono::milliseconds drain_timeout{10000};
+    // Completes every snapshot (at start and on each reload) before it is published, e.g. by loading the edge
+    // functions. Throwing refuses it: the constructor throws, a reload is refused and the old snapshot kept.
+    std::function<void(proxy::ProxySnapshot&)> extend_snapshot;
   };
   using ReloadOutcome = AdminServer::ReloadOutcome;
 

@@ -423,9 +423,9 @@ demo_origin:
   EXPECT_EQ(c.origins[1].servers, (std::vector<Endpoint>{{"127.0.0.1", 9000}}));
   EXPECT_EQ(c.origins[1].connect_timeout, Millis(2000));  // default
   ASSERT_EQ(c.routes.size(), 3u);
-  EXPECT_EQ(c.routes[0], (Route{"www.example.com", "/api/", "api"}));
-  EXPECT_EQ(c.routes[1], (Route{"*.example.com", "/", "static"}));
-  EXPECT_EQ(c.routes[2], (Route{"*", "/", "static"}));
+  EXPECT_EQ(c.routes[0], (Route{"www.example.com", "/api/", "api", {}}));
+  EXPECT_EQ(c.routes[1], (Route{"*.example.com", "/", "static", {}}));
+  EXPECT_EQ(c.routes[2], (Route{"*", "/", "static", {}}));
   EXPECT_EQ(c.find_origin("static"), &c.origins[1]);
   EXPECT_EQ(c.limits.max_header_bytes, 8192u);
   EXPECT_EQ(c.limits.max_body_bytes, 1000000u);

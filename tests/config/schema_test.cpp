@@ -35,13 +35,18 @@ std::string defaults_yaml(std::string_view prefix, const std::string& indent) {
 }
 
 TEST(Schema, DocumentedDefaultsMatchConfigH) {
+  // An edge function needs an existing module file (the loader checks it exists; it does not load it).
+  const std::string kFunction = "functions:\n  - name: f\n    module: " + std::string(AEGIS_SOURCE_DIR) +
+                                "/CMakeLists.txt\n";
   // Every default written out explicitly must give the same Config as leaving every key out.
   std::string explicit_yaml = defaults_yaml("", "") +
                               "listeners:\n  - port: 8080\n" + defaults_yaml("listeners[]", "    ") +
                               "origins:\n  - name: o\n    servers: [\"h:1\"]\n" + defaults_yaml("origins[]", "    ") +
-                              "routes:\n  - origin: o\n" + defaults_yaml("routes[]", "    ");
+                              "routes:\n  - origin: o\n" + defaults_yaml("routes[]", "    ") + kFunction +
+                              defaults_yaml("functions[]", "    ");
   std::string implicit_yaml =
-      "listeners:\n  - port: 8080\norigins:\n  - name: o\n    servers: [\"h:1\"]\nroutes:\n  - origin: o\n";
+      "listeners:\n  - port: 8080\norigins:\n  - name: o\n    servers: [\"h:1\"]\nroutes:\n  - origin: o\n" +
+      kFunction;
   Config with_defaults = load_string(explicit_yaml, "x");
   Config without = load_string(implicit_yaml, "x");
   EXPECT_EQ(with_defaults, without) << explicit_yaml;
