@@ -87,7 +87,7 @@ std::vector<Case> corpus() {
       {"lowercase_version", "GET {T} http/1.1\r\nHost: example.com\r\n\r\n", "", k400},
       {"bad_version", "GET {T} HTTP/1.x\r\nHost: example.com\r\n\r\n", "", {400, 505}},
       {"origin_form_without_slash", "GET case{T} HTTP/1.1\r\nHost: example.com\r\n\r\n", "", k400},
-      {"absolute_form_malformed", "GET http:/{T} HTTP/1.1\r\nHost: example.com\r\n\r\n", "", k400},
+      {"absolute_form_malformed", "GET http:{T} HTTP/1.1\r\nHost: example.com\r\n\r\n", "", k400},
       {"absolute_form_bad_authority", "GET http://[bad{T} HTTP/1.1\r\nHost: example.com\r\n\r\n", "", k400},
       {"asterisk_form_get", "GET * HTTP/1.1\r\nHost: example.com\r\nX-Case: {T}\r\n\r\n", "", k400},
       // --- Host
