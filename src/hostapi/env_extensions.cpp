@@ -105,11 +105,7 @@ void host_response_get_header(Caller& caller, const Val* args, Val* results, voi
   auto* ctx = context_of(caller);
   if (!ctx) return set_i32(results, -1);
   ctx->count(HostCall::ResponseGetHeader);
-  auto name = GuestMemory(caller).string(arg_u32(args, 0), arg_u32(args, 1));
-  if (!name) return set_i32(results, fail(*ctx, HostCall::ResponseGetHeader, "name out of bounds"));
-  if (!text::valid_utf8(*name)) return set_i32(results, fail(*ctx, HostCall::ResponseGetHeader, "name is not valid UTF-8"));
-  const std::string* value = find_header(ctx->response.headers, *name);
-  set_i32(results, value ? to_shared_buffer(*ctx, *value) : -1);
+  set_i32(results, header_value_to_shared_buffer(*ctx, caller, args, ctx->response.headers, HostCall::ResponseGetHeader));
 }
 
 void host_response_get_header_names(Caller& caller, const Val*, Val* results, void*) {

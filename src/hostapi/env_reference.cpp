@@ -75,11 +75,7 @@ void host_request_get_header(Caller& caller, const Val* args, Val* results, void
   auto* ctx = context_of(caller);
   if (!ctx) return set_i32(results, -1);
   ctx->count(HostCall::RequestGetHeader);
-  auto name = GuestMemory(caller).string(arg_u32(args, 0), arg_u32(args, 1));
-  if (!name) return set_i32(results, fail(*ctx, HostCall::RequestGetHeader, "name out of bounds"));
-  if (!text::valid_utf8(*name)) return set_i32(results, fail(*ctx, HostCall::RequestGetHeader, "name is not valid UTF-8"));
-  const std::string* value = find_header(ctx->request.headers, *name);
-  set_i32(results, value ? to_shared_buffer(*ctx, *value) : -1);
+  set_i32(results, header_value_to_shared_buffer(*ctx, caller, args, ctx->request.headers, HostCall::RequestGetHeader));
 }
 
 void host_request_get_header_names(Caller& caller, const Val*, Val* results, void*) {
@@ -323,6 +319,15 @@ wasm::HostFunction env(const char* name, wasm::FuncType type, wasm::HostCallback
 }
 
 }  // namespace
+
+int32_t header_value_to_shared_buffer(InvocationContext& ctx, wasm::Caller& caller, const wasm::Val* args,
+                                      const HeaderList& headers, HostCall call) {
+  auto name = GuestMemory(caller).string(arg_u32(args, 0), arg_u32(args, 1));
+  if (!name) return fail(ctx, call, "name out of bounds");
+  if (!text::valid_utf8(*name)) return fail(ctx, call, "name is not valid UTF-8");
+  const std::string* value = find_header(headers, *name);
+  return value ? to_shared_buffer(ctx, *value) : -1;
+}
 
 std::string header_names_json(const HeaderList& headers) {
   std::string out = "[";

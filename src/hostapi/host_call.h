@@ -43,6 +43,11 @@ inline wasm::FuncType sig(std::vector<wasm::ValType> params, std::vector<wasm::V
 // JSON array of the distinct header names (first spelling, in order), e.g. ["host","user-agent"].
 std::string header_names_json(const HeaderList& headers);
 
+// The body of request_get_header / response_get_header: the guest's (name_ptr, name_len) in args[0..1], the value of
+// the first header of `headers` with that name (case-insensitive) into the shared buffer. Returns its length, or -1.
+int32_t header_value_to_shared_buffer(InvocationContext& ctx, wasm::Caller& caller, const wasm::Val* args,
+                                      const HeaderList& headers, HostCall call);
+
 void append_env_log(std::vector<wasm::HostFunction>& out);
 void append_env_reference(std::vector<wasm::HostFunction>& out);   // the reference ABI except log
 void append_env_extensions(std::vector<wasm::HostFunction>& out);  // AEGIS additions
