@@ -43,22 +43,7 @@ std::optional<double> metric_value(const std::string& text, const std::string& s
 
 // A serve config with `functions` (YAML list items) and `routes` (YAML list items) filled in.
 std::string config(const std::string& functions, const std::string& routes) {
-  return R"(node_name: aegis-test
-workers: 1
-log_level: info
-listeners:
-  - address: 127.0.0.1
-    port: {{LISTEN_PORT}}
-admin:
-  address: 127.0.0.1
-  port: {{ADMIN_PORT}}
-access_log:
-  path: {{DIR}}/access.log
-origins:
-  - name: origin
-    servers: ["127.0.0.1:{{ORIGIN_PORT}}"]
-functions:
-)" + functions + "routes:\n" + routes +
+  return config_preamble() + "functions:\n" + functions + "routes:\n" + routes +
          (routes.find("path_prefix: /\n") == std::string::npos ? "  - path_prefix: /\n    origin: origin\n" : "");
 }
 

@@ -18,7 +18,7 @@ std::string substitute(std::string text, const Vars& vars) {
   return text;
 }
 
-std::string basic_config(const std::string& extra) {
+std::string config_preamble() {
   return R"(node_name: aegis-test
 workers: 1
 log_level: info
@@ -33,7 +33,11 @@ access_log:
 origins:
   - name: origin
     servers: ["127.0.0.1:{{ORIGIN_PORT}}"]
-routes:
+)";
+}
+
+std::string basic_config(const std::string& extra) {
+  return config_preamble() + R"(routes:
   - host: "*"
     path_prefix: /
     origin: origin

@@ -28,6 +28,9 @@ std::string substitute(std::string text, const Vars& vars);
 // A minimal serve config: listener, admin, one origin "origin" at 127.0.0.1:{{ORIGIN_PORT}}, a catch-all route,
 // access log to {{DIR}}/access.log, one worker. `extra` is appended verbatim (top-level YAML keys).
 std::string basic_config(const std::string& extra = {});
+// The part of basic_config before `routes:` (node, listener, admin, access log, the one origin), for tests that
+// write their own routes and other sections.
+std::string config_preamble();
 
 class AegisProcess {
  public:
