@@ -9,6 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "config/bot_config.h"
+#include "config/cache_config.h"
+#include "config/redis_config.h"
+#include "config/waf_config.h"
+
 namespace aegis::config {
 
 using Millis = std::chrono::milliseconds;
@@ -44,6 +49,9 @@ struct Route {
   std::string path_prefix = "/";
   std::string origin;               // name of an Origin
   std::vector<std::string> functions;  // names of edge functions (Config::functions), run in this order
+  RouteBot bot;                     // bot management policy (config/bot_config.h)
+  RouteWaf waf;                     // WAF mode and exclusions (config/waf_config.h)
+  RouteCache cache;                 // cache policy overrides (config/cache_config.h)
 
   bool operator==(const Route&) const = default;
 };
@@ -116,6 +124,10 @@ struct Config {
   AccessLog access_log;
   std::string log_level = "info";
   DemoOrigin demo_origin;
+  RedisConfig redis;                // config/redis_config.h
+  CacheConfig cache;                // config/cache_config.h
+  WafConfig waf;                    // config/waf_config.h
+  BotConfig bot;                    // config/bot_config.h
 
   bool operator==(const Config&) const = default;
 

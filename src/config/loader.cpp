@@ -126,9 +126,16 @@ bool is_token_char(char c) {
          std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
 
-class Loader {
+class Loader final : public SectionChecker {
  public:
   explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& fallback_key,
+                         const std::string& message) const override {
+    const_cast<Loader*>(this)->fail_at(key, fallback_key, message);
+  }
+  bool written(const std::string& key) const override { return marks_.count(key) != 0; }
+  const std::string& file() const override { return file_; }
 
   Config run(std::string_view text) {
     YAML::Node root;
@@ -152,6 +159,8 @@ class Loader {
     }
     walk_map(root, "", "", &cfg);
     cross_check(cfg);
+    for (const SchemaSection* section : schema_sections())
+      if (section->check) section->check(cfg, *this);
     return cfg;
   }
 

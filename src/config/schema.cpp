@@ -8,7 +8,7 @@ namespace {
 
 template <typename T>
 T& as(void* p) {
-  return *static_cast<T*>(p);
+  return target<T>(p);
 }
 
 using VT = ValueType;
@@ -184,7 +184,26 @@ std::string_view to_string(ValueType t) {
   return "?";
 }
 
-std::span<const SchemaEntry> schema() { return kSchema; }
+const SchemaSection& core_schema_section() {
+  static const SchemaSection section{"core", kSchema, nullptr};
+  return section;
+}
+
+std::span<const SchemaSection* const> schema_sections() {
+  static const SchemaSection* const sections[] = {&core_schema_section(), &redis_schema_section(),
+                                                  &cache_schema_section(), &waf_schema_section(),
+                                                  &bot_schema_section()};
+  return sections;
+}
+
+std::span<const SchemaEntry> schema() {
+  static const std::vector<SchemaEntry> all = [] {
+    std::vector<SchemaEntry> v;
+    for (const SchemaSection* s : schema_sections()) v.insert(v.end(), s->entries.begin(), s->entries.end());
+    return v;
+  }();
+  return all;
+}
 
 namespace {
 std::string md_cell(std::string_view s) {  // a pipe would end the table cell
@@ -199,7 +218,7 @@ std::string md_cell(std::string_view s) {  // a pipe would end the table cell
 
 std::string schema_reference_markdown() {
   std::string out = "| Key | Type | Default | Description |\n|---|---|---|---|\n";
-  for (const auto& e : kSchema) {
+  for (const auto& e : schema()) {
     std::string type(to_string(e.type));
     if (e.type == VT::Enum) {
       type = "";
@@ -217,7 +236,7 @@ std::string schema_reference_markdown() {
 }
 
 const SchemaEntry* find_schema_entry(std::string_view path) {
-  for (const auto& e : kSchema)
+  for (const auto& e : schema())
     if (e.path == path) return &e;
   return nullptr;
 }

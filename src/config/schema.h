@@ -2,9 +2,15 @@
 // The loader validates against it, docs/configuration.md documents it (a test checks they agree), and
 // defaults written here are checked against config.h's initializers by a test.
 //
-// Adding a key: add the field (with its default initializer) to config.h, add an entry to the table in schema.cpp
-// (path, type, default as YAML text, required, description, and an apply/enter lambda), then regenerate the table
-// in docs/configuration.md with build/tests/config/config_schema_doc. Cross-field rules live in loader.cpp.
+// The schema is made of sections, one per subsystem, each in its own file: the core keys (schema.cpp), `redis`
+// (schema_redis.cpp), `cache` (schema_cache.cpp), `waf` (schema_waf.cpp), `bot` (schema_bot.cpp). A section owns
+// its table and its cross-field rules (SchemaSection::check).
+//
+// Adding a key: add the field (with its default initializer) to the section's model header (config.h or
+// config/<section>_config.h), add an entry to the section's table (path, type, default as YAML text, required,
+// description, and an apply/enter lambda), then regenerate the table in docs/configuration.md with
+// build/tests/config/config_schema_doc. Cross-field rules of the core live in loader.cpp, the others in their
+// section's check function.
 #pragma once
 
 #include <cstddef>
@@ -67,7 +73,44 @@ struct SchemaEntry {
   EnterFn enter = nullptr;         // Map and List
 };
 
-// All keys in document order (parents before children).
+// Casts an apply/enter target: `[](void* t, const Value& v) { target<Route>(t).host = v.text; }`.
+template <typename T>
+T& target(void* p) {
+  return *static_cast<T*>(p);
+}
+
+// What a section's cross-field check may use: the file's positions of keys, and a way to fail.
+class SectionChecker {
+ public:
+  virtual ~SectionChecker() = default;
+  // Throws ConfigError at the position of `key` (e.g. "routes[2].cache.ttl"), or of `fallback_key` when `key` was
+  // not written in the file (a default), or without a position.
+  [[noreturn]] virtual void fail(const std::string& key, const std::string& fallback_key,
+                                 const std::string& message) const = 0;
+  // Whether `key` was written in the file.
+  virtual bool written(const std::string& key) const = 0;
+  // The config file's path (relative paths in the config are taken from its directory).
+  virtual const std::string& file() const = 0;
+};
+
+struct SchemaSection {
+  std::string_view name;                 // "core", "redis", "cache", "waf", "bot"
+  std::span<const SchemaEntry> entries;  // document order, parents before children
+  // Cross-field rules, run after the whole file was applied (and after the core rules). May normalise values.
+  void (*check)(Config& config, const SectionChecker& checker) = nullptr;
+};
+
+// The sections, defined in their own files.
+const SchemaSection& core_schema_section();
+const SchemaSection& redis_schema_section();
+const SchemaSection& cache_schema_section();
+const SchemaSection& waf_schema_section();
+const SchemaSection& bot_schema_section();
+
+// All sections, in the order above.
+std::span<const SchemaSection* const> schema_sections();
+
+// All keys of all sections in document order (parents before children).
 std::span<const SchemaEntry> schema();
 
 // The entry for a path such as "origins[].name", or nullptr.

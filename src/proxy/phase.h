@@ -5,7 +5,10 @@
 //                                          remaining request filters and the origin are skipped) | kPending
 //   for each phase: upstream_peer        → may change ctx.origin (only when going to the origin)
 //   origin (keep-alive pool, timeouts, one retry of idempotent requests on a stale pooled connection)
-//   for each phase: response_filter      → may edit ctx.response (status/headers), for origin and local responses
+//   for each phase: response_body_limit  → if any is > 0 the session reads the origin body into ctx.response_body
+//                                          (up to the largest limit asked for) before response_filter runs
+//   for each phase: response_filter      → may edit ctx.response (status/headers) and the body, for origin and
+//                                          local responses (early termination, cache hits, errors)
 //   for each phase: logging              → may add access-log fields; runs for every request, even failed ones
 //
 // Async phases: request_filter may return Flow::kPending after taking `resume`; it must then call
@@ -17,6 +20,7 @@
 // per-worker state.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string_view>
 
@@ -55,6 +59,13 @@ class Phase {
   // Return kPending only after arranging for resume.complete() to be called.
   virtual Flow request_filter(RequestContext& /*ctx*/, const Resume& /*resume*/) { return Flow::kContinue; }
   virtual void upstream_peer(RequestContext& /*ctx*/) {}
+  // Called when the origin's response head has arrived (ctx.response.status/headers set, before response_filter).
+  // Return the largest body, in bytes, this phase wants to see in ctx.response_body; 0 = no need. If any phase asks,
+  // the session buffers the body; when it is larger than the largest limit asked for (Content-Length says so, or
+  // reading goes past it), response_filter runs with ctx.response_body_buffered == false and the body is streamed.
+  virtual std::size_t response_body_limit(const RequestContext& /*ctx*/) const { return 0; }
+  // Runs for every response: from the origin and local ones (early termination, cache hits, errors). May change
+  // ctx.response.status, the headers, and the body (see RequestContext::response_body).
   virtual void response_filter(RequestContext& /*ctx*/) {}
   virtual void logging(RequestContext& /*ctx*/, log::AccessRecord& /*record*/) {}
 };

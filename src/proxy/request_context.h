@@ -57,6 +57,40 @@ struct Timings {
   std::chrono::steady_clock::time_point end{};              // last byte written to the client
 };
 
+// Per-request data of the phases, keyed by the phase object:
+//   struct CacheState : proxy::PhaseState { ... };
+//   auto& st = ctx.phase_state.emplace<CacheState>(this);   // in request_filter
+//   if (auto* st = ctx.phase_state.get<CacheState>(this))   // in response_filter / logging
+struct PhaseState {
+  virtual ~PhaseState() = default;
+};
+
+class PhaseStates {
+ public:
+  template <class T>
+  T* get(const void* owner) const {
+    for (const auto& [o, s] : states_)
+      if (o == owner) return static_cast<T*>(s.get());
+    return nullptr;
+  }
+  // Creates (or replaces) the state of `owner`.
+  template <class T, class... Args>
+  T& emplace(const void* owner, Args&&... args) {
+    auto p = std::make_unique<T>(std::forward<Args>(args)...);
+    T& ref = *p;
+    for (auto& [o, s] : states_)
+      if (o == owner) {
+        s = std::move(p);
+        return ref;
+      }
+    states_.emplace_back(owner, std::move(p));
+    return ref;
+  }
+
+ private:
+  std::vector<std::pair<const void*, std::unique_ptr<PhaseState>>> states_;
+};
+
 struct RequestContext {
   std::shared_ptr<const ProxySnapshot> snapshot;  // config in force for this request (fixed at arrival)
   const config::Config* config = nullptr;         // == snapshot->config.get()
@@ -66,6 +100,7 @@ struct RequestContext {
   std::string request_id;                         // kept from the request if valid, else generated
   RequestHead request;
   std::optional<std::string> new_target;          // set by a phase to rewrite the target sent to the origin
+  std::optional<std::string> new_method;          // set by a phase to change the method sent to the origin
 
   // Routing (filled before request_filter phases run; upstream_peer may change `origin`).
   const config::Route* route = nullptr;
@@ -80,6 +115,15 @@ struct RequestContext {
   std::optional<LocalResponse> local_response;
 
   ResponseHead response;
+  // Response body. `response_body_buffered` is true while response_filter runs when `response_body` holds the whole
+  // body: a local response's body, or an origin body the session read because a phase asked for it
+  // (Phase::response_body_limit). In response_filter a phase may replace the body — whether or not it was
+  // buffered — by assigning `response_body` and setting `response_body_buffered = true`; the session then sends
+  // exactly that body with a Content-Length (an origin body not read yet is discarded and that upstream
+  // connection is not reused). For HEAD requests and 204/304 statuses no body is sent.
+  bool response_body_buffered = false;
+  std::string response_body;
+
   Timings timings;
 
   // Logging fields.
@@ -88,6 +132,9 @@ struct RequestContext {
   std::string_view cache_status = "-";
   std::string error;              // why the proxy answered with an error status, if it did
   std::vector<log::AccessField> log_fields;  // extra access-log fields added by phases
+
+  // Per-request state of phases (a Phase object is shared by all requests of its worker).
+  PhaseStates phase_state;
 };
 
 }  // namespace aegis::proxy

@@ -26,7 +26,23 @@ using tcp = net::ip::tcp;
 namespace {
 constexpr auto kTok = net::as_tuple(net::use_awaitable);
 
-net::awaitable<void> serve_admin_connection(tcp::socket socket, AdminServer::ReloadFn* reload) {
+// The first extra endpoint matching the path and method; `path_known` tells whether some endpoint had the path.
+const AdminEndpoint* find_endpoint(const std::vector<AdminEndpoint>& eps, std::string_view method,
+                                   std::string_view path, bool& path_known, std::string& allow) {
+  path_known = false;
+  const AdminEndpoint* hit = nullptr;
+  for (const auto& e : eps) {
+    bool match = e.prefix ? path.substr(0, e.path.size()) == e.path : path == e.path;
+    if (!match) continue;
+    path_known = true;
+    allow += (allow.empty() ? "" : ", ") + e.method;
+    if (!hit && e.method == method) hit = &e;
+  }
+  return hit;
+}
+
+net::awaitable<void> serve_admin_connection(tcp::socket socket, AdminServer::ReloadFn* reload,
+                                            const std::vector<AdminEndpoint>* endpoints) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
@@ -40,7 +56,15 @@ net::awaitable<void> serve_admin_connection(tcp::socket socket, AdminServer::Rel
     res.version(req.version());
     res.set(bh::field::content_type, "text/plain; charset=utf-8");
     std::string_view target = req.target();
-    if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+    std::string_view query;
+    if (auto q = target.find('?'); q != std::string_view::npos) {
+      query = target.substr(q + 1);
+      target = target.substr(0, q);
+    }
+    bool path_known = false;
+    std::string allow;
+    const AdminEndpoint* endpoint =
+        find_endpoint(*endpoints, std::string_view(req.method_string()), target, path_known, allow);
     bool get = req.method() == bh::verb::get || req.method() == bh::verb::head;
     if (target == "/healthz") {
       if (get) {
@@ -68,6 +92,26 @@ net::awaitable<void> serve_admin_connection(tcp::socket socket, AdminServer::Rel
         res.result(bh::status::method_not_allowed);
         res.set(bh::field::allow, "POST");
       }
+    } else if (endpoint) {
+      AdminRequest areq;
+      areq.method = std::string(req.method_string());
+      areq.path = std::string(target);
+      areq.query = std::string(query);
+      areq.body = std::move(req.body());
+      for (const auto& f : req) areq.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      AdminResponse out;
+      try {
+        out = endpoint->handler(areq);
+      } catch (const std::exception& e) {
+        out.status = 500;
+        out.body = std::string("error: ") + e.what() + "\n";
+      }
+      res.result(static_cast<unsigned>(out.status));
+      res.set(bh::field::content_type, out.content_type);
+      res.body() = std::move(out.body);
+    } else if (path_known) {
+      res.result(bh::status::method_not_allowed);
+      res.set(bh::field::allow, allow);
     } else {
       res.result(bh::status::not_found);
       res.body() = "not found\n";
@@ -86,27 +130,38 @@ net::awaitable<void> serve_admin_connection(tcp::socket socket, AdminServer::Rel
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-net::awaitable<void> admin_accept_loop(tcp::acceptor& acceptor, AdminServer::ReloadFn* reload) {
+net::awaitable<void> admin_accept_loop(tcp::acceptor& acceptor, AdminServer::ReloadFn* reload,
+                                       const std::vector<AdminEndpoint>* endpoints) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(kTok);
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
       continue;
     }
-    net::co_spawn(acceptor.get_executor(), serve_admin_connection(std::move(socket), reload), net::detached);
+    net::co_spawn(acceptor.get_executor(), serve_admin_connection(std::move(socket), reload, endpoints), net::detached);
   }
 }
 }  // namespace
 
 struct AdminServer::Impl {
   ReloadFn reload;
+  std::vector<AdminEndpoint> endpoints;
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   std::thread thread;
   uint16_t port = 0;
 };
 
-AdminServer::AdminServer(ReloadFn reload) : impl_(std::make_unique<Impl>()) { impl_->reload = std::move(reload); }
+AdminServer::AdminServer(ReloadFn reload, std::vector<AdminEndpoint> endpoints) : impl_(std::make_unique<Impl>()) {
+  impl_->reload = std::move(reload);
+  impl_->endpoints = std::move(endpoints);
+}
+
+std::string AdminRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (beast::iequals(k, name)) return v;
+  return {};
+}
 
 AdminServer::~AdminServer() { stop(); }
 
@@ -117,7 +172,7 @@ void AdminServer::start(const config::Admin& cfg) {
   impl_->acceptor.bind(ep);
   impl_->acceptor.listen();
   impl_->port = impl_->acceptor.local_endpoint().port();
-  net::co_spawn(impl_->ioc, admin_accept_loop(impl_->acceptor, &impl_->reload), net::detached);
+  net::co_spawn(impl_->ioc, admin_accept_loop(impl_->acceptor, &impl_->reload, &impl_->endpoints), net::detached);
   impl_->thread = std::thread([this] {
     try {
       impl_->ioc.run();

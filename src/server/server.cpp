@@ -89,7 +89,7 @@ void Server::start() {
     ports_.push_back(port);
   }
   if (cfg.admin.enabled) {
-    impl_->admin = std::make_unique<AdminServer>([this] { return reload(); });
+    impl_->admin = std::make_unique<AdminServer>([this] { return reload(); }, impl_->options.admin_endpoints);
     impl_->admin->start(cfg.admin);
   }
   impl_->signals = std::make_unique<net::signal_set>(impl_->signal_ioc, SIGINT, SIGTERM, SIGHUP);

@@ -37,6 +37,8 @@ class Server {
     // Completes every snapshot (at start and on each reload) before it is published, e.g. by loading the edge
     // functions. Throwing refuses it: the constructor throws, a reload is refused and the old snapshot kept.
     std::function<void(proxy::ProxySnapshot&)> extend_snapshot;
+    // Extra admin routes (e.g. cache purge), served next to /healthz, /metrics and /reload.
+    std::vector<AdminEndpoint> admin_endpoints;
   };
   using ReloadOutcome = AdminServer::ReloadOutcome;
 

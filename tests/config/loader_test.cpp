@@ -423,9 +423,15 @@ demo_origin:
   EXPECT_EQ(c.origins[1].servers, (std::vector<Endpoint>{{"127.0.0.1", 9000}}));
   EXPECT_EQ(c.origins[1].connect_timeout, Millis(2000));  // default
   ASSERT_EQ(c.routes.size(), 3u);
-  EXPECT_EQ(c.routes[0], (Route{"www.example.com", "/api/", "api", {}}));
-  EXPECT_EQ(c.routes[1], (Route{"*.example.com", "/", "static", {}}));
-  EXPECT_EQ(c.routes[2], (Route{"*", "/", "static", {}}));
+  EXPECT_EQ(c.routes[0].host, "www.example.com");
+  EXPECT_EQ(c.routes[0].path_prefix, "/api/");
+  EXPECT_EQ(c.routes[0].origin, "api");
+  EXPECT_EQ(c.routes[1].host, "*.example.com");
+  EXPECT_EQ(c.routes[1].path_prefix, "/");
+  EXPECT_EQ(c.routes[1].origin, "static");
+  EXPECT_EQ(c.routes[2].host, "*");
+  EXPECT_EQ(c.routes[2].path_prefix, "/");
+  EXPECT_EQ(c.routes[2].origin, "static");
   EXPECT_EQ(c.find_origin("static"), &c.origins[1]);
   EXPECT_EQ(c.limits.max_header_bytes, 8192u);
   EXPECT_EQ(c.limits.max_body_bytes, 1000000u);

@@ -12,9 +12,8 @@
 #include "cli/commands.h"
 #include "config/loader.h"
 #include "demo/demo_origin.h"
-#include "edge/edge_phase.h"
-#include "edge/function_set.h"
 #include "log/logging.h"
+#include "pipeline/pipeline.h"
 #include "server/server.h"
 
 namespace aegis::cli {
@@ -95,17 +94,15 @@ int serve_main(int argc, char** argv) {
     }
   }
 
-  server::Server::Options options;
-  options.drain_timeout = std::chrono::milliseconds(static_cast<long long>(drain_seconds * 1000));
-  // Edge functions: modules loaded with every snapshot (start and reload), run by one phase per worker; modules
-  // that make outbound calls run on a shared blocking executor.
-  options.extend_snapshot = [](proxy::ProxySnapshot& snap) {
-    if (!snap.config->functions.empty()) snap.edge_functions = edge::FunctionSet::load(*snap.config);
-  };
-  auto executor = std::make_shared<edge::SharedExecutor>();
-  options.make_phases = [executor](unsigned) {
-    return std::vector<std::shared_ptr<proxy::Phase>>{std::make_shared<edge::EdgeFunctionPhase>(executor)};
-  };
+  std::unique_ptr<pipeline::Pipeline> pipe;
+  try {
+    pipe = std::make_unique<pipeline::Pipeline>(cfg);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "aegis: %s\n", e.what());
+    return 1;
+  }
+  server::Server::Options options =
+      pipe->server_options(std::chrono::milliseconds(static_cast<long long>(drain_seconds * 1000)));
   std::unique_ptr<server::Server> srv;
   try {
     srv = std::make_unique<server::Server>(cfg, options);
@@ -134,6 +131,7 @@ int serve_main(int argc, char** argv) {
 
   int rc = srv->run_until_signal();
   srv.reset();
+  pipe.reset();
   if (demo_origin) demo_origin->stop();
   log::logger().info("bye");
   return rc;
