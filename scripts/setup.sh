@@ -25,6 +25,8 @@ packages=(
   wabt clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   # test and benchmark peers
   redis-server nginx-light haproxy wrk nghttp2-client curl python3
+  # HTTP cache peers: bench/proxy.sh -s cache-hit and bench/cache-tests/run.sh compare aegis with them
+  varnish trafficserver
 )
 
 missing=()
@@ -49,7 +51,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Do not let the peers we install for benchmarks and tests run as system services: tests start their own.
-for svc in nginx haproxy redis-server; do
+for svc in nginx haproxy redis-server varnish trafficserver; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true
   fi
