@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side reverse-proxy benchmark: aegis vs nginx (reverse proxy, keepalive upstream) vs haproxy (http-reuse),
 # all in front of the same nginx origin serving a fixed 1 KiB file, all on loopback, all started by this script.
+# Scenario cache-hit: the same 1 KiB object served from cache by aegis, Apache Traffic Server and Varnish.
 # See bench/README.md for how to read the output.
 set -euo pipefail
 
@@ -13,9 +14,14 @@ Usage: bench/proxy.sh [options]
   -c N         wrk connections (default 64)
   -t N         wrk threads (default 2)
   -W DURATION  warm-up per target before measuring, 0 to skip (default 2s)
-  -T LIST      targets, comma separated, from: origin,aegis,nginx,haproxy (default aegis,nginx,haproxy)
+  -T LIST      targets, comma separated, from: origin,aegis,nginx,haproxy,trafficserver,varnish
+               (default aegis,nginx,haproxy; with -s cache-hit aegis,trafficserver,varnish)
   -s SCENARIO  proxy (default): plain reverse proxying of GET /1k.txt.
-               Later scenarios plug in through aegis_scenario_yaml() below (e.g. edge-function, cache-hit).
+               cache-hit: GET /1k.txt is cacheable (origin sends Cache-Control: public, max-age=3600) and
+                 every measured request is a cache hit: aegis with its HTTP cache on, Apache Traffic Server,
+                 Varnish, and nginx with proxy_cache if listed. The origin counts its requests: a target that
+                 sends more than a handful to the origin during its runs is reported as not serving hits.
+               Later scenarios plug in through aegis_scenario_yaml() below (e.g. edge-function).
   -b DIR       build directory holding the aegis binary (default $BUILD or build)
   -o FILE      also write the results as TSV (target, req/s, p50 ms, p99 ms, per run)
   -k           keep the temporary directory (configs, logs) for inspection
@@ -24,7 +30,7 @@ Environment: AEGIS_EXTRA_YAML is appended verbatim to the generated aegis config
 USAGE
 }
 
-WORKERS=1 RUNS=3 DURATION=10s CONNS=64 THREADS=2 WARMUP=2s TARGETS=aegis,nginx,haproxy SCENARIO=proxy
+WORKERS=1 RUNS=3 DURATION=10s CONNS=64 THREADS=2 WARMUP=2s TARGETS="" SCENARIO=proxy
 BUILD_DIR=${BUILD:-build} OUT="" KEEP=0
 while getopts "w:r:d:c:t:W:T:s:b:o:kh" opt; do
   case $opt in
@@ -34,7 +40,14 @@ while getopts "w:r:d:c:t:W:T:s:b:o:kh" opt; do
   esac
 done
 
+case $SCENARIO in
+  proxy) : "${TARGETS:=aegis,nginx,haproxy}" ;;
+  cache-hit) : "${TARGETS:=aegis,trafficserver,varnish}" ;;
+  *) echo "proxy.sh: unknown scenario '$SCENARIO' (available: proxy, cache-hit)" >&2; exit 2 ;;
+esac
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/bench/cache-tests/peers.sh"  # Apache Traffic Server, Varnish, nginx proxy_cache in private dirs
 [[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
 AEGIS=$BUILD_DIR/aegis
 [[ -x $AEGIS ]] || AEGIS=$BUILD_DIR/src/aegis  # where CMake puts it unless the output directory is set
@@ -46,6 +59,8 @@ need curl "apt-get install curl"
 need "$NGINX" "apt-get install nginx"
 [[ ,$TARGETS, == *,haproxy,* ]] && need "$HAPROXY" "apt-get install haproxy"
 [[ ,$TARGETS, == *,aegis,* ]] && need "$AEGIS" "build it: make build"
+[[ ,$TARGETS, == *,trafficserver,* ]] && need "$PEER_ATS" "apt-get install trafficserver (scripts/setup.sh)"
+[[ ,$TARGETS, == *,varnish,* ]] && need "$PEER_VARNISHD" "apt-get install varnish (scripts/setup.sh)"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/aegis-bench.XXXXXX")
 chmod 755 "$TMP"  # nginx workers (www-data/nobody) read the file and temp paths
@@ -95,12 +110,20 @@ error_log $1/error.log warn;
 events { worker_connections 4096; }
 CONF
 }
+ORIGIN_LOG=$TMP/origin/access.log
+if [[ $SCENARIO = cache-hit ]]; then
+  # Cacheable for an hour; every request that reaches the origin is logged so hits can be verified.
+  ORIGIN_HTTP="access_log $ORIGIN_LOG; add_header Cache-Control \"public, max-age=3600\";"
+else
+  ORIGIN_HTTP="access_log off;"
+fi
+: >"$ORIGIN_LOG"
 {
   nginx_common "$TMP/origin"
   cat <<CONF
 worker_processes 1;
 http {
-  access_log off;
+  $ORIGIN_HTTP
   client_body_temp_path $TMP/origin/body; proxy_temp_path $TMP/origin/proxy; fastcgi_temp_path $TMP/origin/fcgi;
   uwsgi_temp_path $TMP/origin/uwsgi; scgi_temp_path $TMP/origin/scgi;
   keepalive_requests 1000000;
@@ -120,7 +143,7 @@ declare -A PORT
 aegis_scenario_yaml() {
   case $SCENARIO in
     proxy) ;;
-    *) echo "proxy.sh: unknown scenario '$SCENARIO' (available: proxy)" >&2; exit 2 ;;
+    cache-hit) printf 'cache:\n  enabled: true\n' ;;
   esac
 }
 SCENARIO_YAML=$(aegis_scenario_yaml)
@@ -154,7 +177,11 @@ CONF
   start aegis "${PORT[aegis]}" "$AEGIS" serve -c "$TMP/aegis.yaml"
 fi
 
-if [[ ,$TARGETS, == *,nginx,* ]]; then
+if [[ ,$TARGETS, == *,nginx,* && $SCENARIO = cache-hit ]]; then
+  PORT[nginx]=$(free_port)
+  mapfile -t cmd < <(peer_nginx_cache_cmd "$TMP/nginx-cache" "${PORT[nginx]}" "$ORIGIN_PORT" "$WORKERS")
+  start nginx "${PORT[nginx]}" "${cmd[@]}"
+elif [[ ,$TARGETS, == *,nginx,* ]]; then
   PORT[nginx]=$(free_port)
   {
     nginx_common "$TMP/nginx-proxy"
@@ -203,15 +230,32 @@ CONF
   start haproxy "${PORT[haproxy]}" "$HAPROXY" -db -f "$TMP/haproxy.cfg"
 fi
 
+if [[ ,$TARGETS, == *,trafficserver,* ]]; then
+  PORT[trafficserver]=$(free_port)
+  mapfile -t cmd < <(peer_ats_cmd "$TMP/trafficserver" "${PORT[trafficserver]}" "$ORIGIN_PORT" "$WORKERS")
+  start trafficserver "${PORT[trafficserver]}" "${cmd[@]}"
+fi
+
+if [[ ,$TARGETS, == *,varnish,* ]]; then
+  PORT[varnish]=$(free_port)
+  mapfile -t cmd < <(peer_varnish_cmd "$TMP/varnish" "${PORT[varnish]}" "$ORIGIN_PORT" "$WORKERS")
+  start varnish "${PORT[varnish]}" "${cmd[@]}"
+fi
+
 [[ ,$TARGETS, == *,origin,* ]] && PORT[origin]=$ORIGIN_PORT
 
 IFS=, read -r -a TARGET_LIST <<<"$TARGETS"
 for t in "${TARGET_LIST[@]}"; do
   [[ -n ${PORT[$t]:-} ]] || { echo "proxy.sh: unknown target '$t'" >&2; exit 2; }
-  size=$(curl -sf -o /dev/null -w '%{size_download}' "http://127.0.0.1:${PORT[$t]}$URL_PATH") ||
-    { echo "proxy.sh: $t does not serve $URL_PATH" >&2; exit 1; }
+  size=""
+  for _ in $(seq 100); do  # ATS and Varnish accept connections a moment before they serve
+    size=$(curl -sf -o /dev/null -w '%{size_download}' "http://127.0.0.1:${PORT[$t]}$URL_PATH") && break
+    sleep 0.1
+  done
+  [[ -n $size ]] || { echo "proxy.sh: $t does not serve $URL_PATH" >&2; exit 1; }
   [[ $size = 1024 ]] || { echo "proxy.sh: $t returned $size bytes, expected 1024" >&2; exit 1; }
 done
+origin_requests() { if [[ $SCENARIO = cache-hit ]]; then wc -l <"$ORIGIN_LOG"; else echo 0; fi; }
 
 # ---- measure ----------------------------------------------------------------------------------------------------
 to_ms() {  # wrk latency ("812.00us", "1.23ms", "1.01s") → milliseconds
@@ -220,8 +264,17 @@ to_ms() {  # wrk latency ("812.00us", "1.23ms", "1.01s") → milliseconds
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99"
-  local out
+  local out before after total
+  before=$(origin_requests)
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "http://127.0.0.1:${PORT[$1]}$URL_PATH")
+  after=$(origin_requests)
+  if [[ $SCENARIO = cache-hit && $1 != origin ]]; then
+    # Every request should be a hit: allow a few origin requests (expiry races, per-thread caches), not more.
+    total=$(awk '/requests in/ { print $1 }' <<<"$out")
+    if (( after - before > 10 + ${total:-0} / 1000 )); then
+      echo "proxy.sh: warning: $1 is not serving cache hits: the origin saw $((after - before)) of ${total:-?} requests" >&2
+    fi
+  fi
   if grep -q "Non-2xx or 3xx responses\|Socket errors" <<<"$out"; then
     echo "proxy.sh: warning: $1 had errors:" >&2
     grep "Non-2xx\|Socket errors" <<<"$out" >&2
@@ -243,25 +296,25 @@ declare -A RPS P50 P99
 for run in $(seq "$RUNS"); do
   for t in "${TARGET_LIST[@]}"; do
     read -r rps p50 p99 < <(run_wrk "$t" "$DURATION")
-    printf '  run %d %-8s %10s req/s  p50 %7s ms  p99 %7s ms\n' "$run" "$t" "$rps" "$p50" "$p99"
+    printf '  run %d %-13s %10s req/s  p50 %7s ms  p99 %7s ms\n' "$run" "$t" "$rps" "$p50" "$p99"
     RPS[$t]+="$rps "; P50[$t]+="$p50 "; P99[$t]+="$p99 "
     [[ -n $OUT ]] && printf '%s\t%d\t%s\t%s\t%s\n' "$t" "$run" "$rps" "$p50" "$p99" >>"$OUT"
   done
 done
 
 echo
-printf '%-8s %12s %10s %10s   (median of %d runs)\n' target req/s p50_ms p99_ms "$RUNS"
+printf '%-13s %12s %10s %10s   (median of %d runs)\n' target req/s p50_ms p99_ms "$RUNS"
 declare -A MRPS MP99
 for t in "${TARGET_LIST[@]}"; do
   MRPS[$t]=$(tr ' ' '\n' <<<"${RPS[$t]}" | grep . | median)
   MP99[$t]=$(tr ' ' '\n' <<<"${P99[$t]}" | grep . | median)
-  printf '%-8s %12.0f %10s %10s\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" "${MP99[$t]}"
+  printf '%-13s %12.0f %10s %10s\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" "${MP99[$t]}"
 done
 if [[ -n ${MRPS[aegis]:-} ]]; then
   echo
-  for peer in nginx haproxy; do
+  for peer in nginx haproxy trafficserver varnish; do
     [[ -n ${MRPS[$peer]:-} ]] || continue
     awk -v a="${MRPS[aegis]}" -v b="${MRPS[$peer]}" -v pa="${MP99[aegis]}" -v pb="${MP99[$peer]}" -v n="$peer" \
-      'BEGIN { printf "aegis/%-7s throughput %.2fx   p99 latency %.2fx\n", n, a / b, pa / pb }'
+      'BEGIN { printf "aegis/%-13s throughput %.2fx   p99 latency %.2fx\n", n, a / b, pa / pb }'
   done
 fi
