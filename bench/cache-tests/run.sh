@@ -12,6 +12,7 @@ Usage: bench/cache-tests/run.sh [options]
   -T LIST     targets, comma separated, from: aegis,varnish,nginx,trafficserver,origin (default aegis)
               (origin = the suite's server without any cache: the floor)
   -b DIR      build directory holding the aegis binary (default $BUILD or build)
+  -a FILE     the aegis binary itself (overrides -b)
   -o DIR      where to write <target>.json (raw suite results), scores.json and run logs
               (default bench/cache-tests/results, git-ignored)
   -i TEST_ID  run only this test against each target and print the requests/responses the suite saw
@@ -29,16 +30,18 @@ USAGE
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-TARGETS=aegis BUILD_DIR=${BUILD:-build} OUTDIR=$HERE/results TEST_ID="" MARKDOWN="" MIN="" REFERENCE=0 KEEP=0
-while getopts "T:b:o:i:m:n:Rkh" opt; do
+TARGETS=aegis BUILD_DIR=${BUILD:-build} AEGIS="" OUTDIR=$HERE/results TEST_ID="" MARKDOWN="" MIN="" REFERENCE=0 KEEP=0
+while getopts "T:b:a:o:i:m:n:Rkh" opt; do
   case $opt in
-    T) TARGETS=$OPTARG ;; b) BUILD_DIR=$OPTARG ;; o) OUTDIR=$OPTARG ;; i) TEST_ID=$OPTARG ;; m) MARKDOWN=$OPTARG ;;
+    T) TARGETS=$OPTARG ;; b) BUILD_DIR=$OPTARG ;; a) AEGIS=$OPTARG ;; o) OUTDIR=$OPTARG ;; i) TEST_ID=$OPTARG ;; m) MARKDOWN=$OPTARG ;;
     n) MIN=$OPTARG ;; R) REFERENCE=1 ;; k) KEEP=1 ;; h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
   esac
 done
 [[ $BUILD_DIR = /* ]] || BUILD_DIR=$ROOT/$BUILD_DIR
-AEGIS=$BUILD_DIR/aegis
-[[ -x $AEGIS ]] || AEGIS=$BUILD_DIR/src/aegis
+if [[ -z $AEGIS ]]; then
+  AEGIS=$BUILD_DIR/aegis
+  [[ -x $AEGIS ]] || AEGIS=$BUILD_DIR/src/aegis
+fi
 
 # ---- the suite: node_modules pinned by package-lock.json (npm ci only when missing or older than the lock) -----------
 command -v node >/dev/null 2>&1 || { echo "cache-tests: SKIP: node is not installed" >&2; exit 77; }
