@@ -16,6 +16,9 @@ constexpr const char* kUsage =
     "  aegis check -c FILE      validate a config (and the modules it references); exit 1 naming file:line:key\n"
     "  aegis run FUNCTION.wasm  run one edge function against a synthetic request (see `aegis run --help`)\n"
     "  aegis cid FILE.wasm      print a module's content id (CIDv1, raw, sha2-256, base32)\n"
+    "  aegis new function NAME --lang c|as [--dir DIR]\n"
+    "                           scaffold an edge-function project (source on the SDK, build.sh, test.sh,\n"
+    "                           route.yaml) that builds and passes `aegis run` out of the box\n"
     "  aegis --version          print the version\n"
     "  aegis --help             print this help\n"
     "\n"
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
   if (cmd == "check") return aegis::cli::check_main(argc - 1, argv + 1);
   if (cmd == "run") return aegis::cli::run_main(argc - 1, argv + 1);
   if (cmd == "cid") return aegis::cli::cid_main(argc - 1, argv + 1);
+  if (cmd == "new") return aegis::cli::new_main(argc - 1, argv + 1);
   std::fprintf(stderr, "aegis: unknown command '%s'\n\n%s", argv[1], kUsage);
   return 2;
 }
