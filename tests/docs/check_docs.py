@@ -236,6 +236,8 @@ def scrape_running_node(args, work: str) -> str:
             http(base + "/static/1k.txt")
         http(base + "/?q=%27%20OR%201%3D1--", headers={"user-agent": "sqlmap/1.7"})
         http(base + "/", headers={"user-agent": "curl/8.0"})
+        for _ in range(3):
+            http(base + "/limited/x", headers={"user-agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"})
         http(admin + "/reload", method="POST")
         status, text = http(admin + "/metrics")
         if status != 200:
