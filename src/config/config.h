@@ -125,6 +125,7 @@ struct Config {
   std::string log_level = "info";
   DemoOrigin demo_origin;
   RedisConfig redis;                // config/redis_config.h
+  KvConfig kv;                      // config/redis_config.h (edge-function KV store)
   CacheConfig cache;                // config/cache_config.h
   WafConfig waf;                    // config/waf_config.h
   BotConfig bot;                    // config/bot_config.h
