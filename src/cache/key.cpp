@@ -49,6 +49,7 @@ std::string request_url(std::string_view scheme, std::string_view host, std::str
 
 std::string primary_key(const std::string& url, const KeyOptions& options, const Headers& request) {
   std::string key = url;
+  key += kComponentSeparator;  // ends the URL part: purge_prefix(url + separator) is the exact URL
   for (const auto& h : options.headers) {
     key += kComponentSeparator;
     key += "h:";

@@ -2,8 +2,9 @@
 //
 //   url            "http://host[:port]/path[?query]"  — host lower-cased, default port dropped; the query is left
 //                  out when the route ignores it. Purge by URL and by prefix work on this part.
-//   primary key    url, then for each key component of the route '\x1f' + "h:name=value" (request header) or
-//                  "c:name=value" (cookie); a missing one contributes an empty value.
+//   primary key    url + '\x1f', then for each key component of the route '\x1f' + "h:name=value" (request
+//                  header) or "c:name=value" (cookie; a missing one contributes an empty value). Every key of a
+//                  URL therefore starts with url + '\x1f': purging that prefix purges exactly that URL.
 //   variant key    primary key + '\x1e' + secondary key (the request's values of the fields the response's Vary
 //                  names), for responses with Vary; the primary key then holds a small "vary" record.
 #pragma once

@@ -4,8 +4,8 @@
 //
 // The cache (src/cache/cache_phase.*) decides what to store and serializes it (src/cache/entry.h); a Store never
 // interprets `data`. Keys are the cache keys built by src/cache/key.h: they start with the request URL
-// ("http://host/path?query", host lower-case), then optional components separated by '\x1f', and variant keys
-// (Vary) append '\x1e' + the secondary key. Purging a URL prefix is therefore a key-prefix purge.
+// ("http://host/path?query", host lower-case) and '\x1f', then optional components, and variant keys (Vary)
+// append '\x1e' + the secondary key. Purging a URL (prefix "url\x1f") or a URL prefix is a key-prefix purge.
 //
 // Contract of each operation:
 //   lookup(key, cb)        Finds a live object (expires > now). `cb` is called exactly once, with the object or

@@ -1,0 +1,86 @@
+#include "cache/cache.h"
+
+#include "cache/key.h"
+#include "cache/memory_store.h"
+
+namespace aegis::cache {
+
+Cache::Cache(std::shared_ptr<Store> store) : store_(std::move(store)) { sync_metrics(); }
+
+std::shared_ptr<Store> Cache::make_memory_store(const config::CacheConfig& config) {
+  MemoryStore::Options o;
+  o.max_bytes = config.memory_size;
+  o.shards = config.shards;
+  o.max_object_bytes = config.max_object_size + 64 * 1024;  // body limit plus room for the head
+  return std::make_shared<MemoryStore>(o);
+}
+
+void Cache::find(const std::string& primary, const Headers& request, FindCallback cb) {
+  // The callback may outlive this call (asynchronous store): it owns what it needs.
+  store_->lookup(primary, [this, primary, request, cb = std::move(cb)](ObjectPtr obj) mutable {
+    if (!obj) return cb(std::nullopt);
+    auto entry = parse_entry(obj->data);
+    if (!entry) return cb(std::nullopt);
+    if (entry->kind == Entry::Kind::kResponse) return cb(Found{std::move(*entry), primary});
+    std::string variant = variant_key(primary, secondary_key(entry->vary, request));
+    store_->lookup(variant, [variant, cb = std::move(cb)](ObjectPtr vobj) mutable {
+      if (!vobj) return cb(std::nullopt);
+      auto ventry = parse_entry(vobj->data);
+      if (!ventry || ventry->kind != Entry::Kind::kResponse) return cb(std::nullopt);
+      cb(Found{std::move(*ventry), variant});
+    });
+  });
+}
+
+void Cache::put(const std::string& primary, const Headers& request, Entry entry, std::vector<std::string> tags,
+                WallClock::time_point expires) {
+  std::vector<std::string> fields = vary_fields(entry.headers);
+  auto obj = std::make_shared<StoredObject>();
+  obj->tags = tags;
+  obj->expires = expires;
+  if (fields.empty()) {
+    obj->key = primary;
+  } else {
+    Entry record;
+    record.kind = Entry::Kind::kVary;
+    record.vary = fields;
+    record.request_time = entry.request_time;
+    record.response_time = entry.response_time;
+    auto robj = std::make_shared<StoredObject>();
+    robj->key = primary;
+    robj->data = serialize(record);
+    robj->tags = std::move(tags);
+    robj->expires = expires;
+    store_->insert(std::move(robj));
+    obj->key = variant_key(primary, secondary_key(fields, request));
+  }
+  obj->data = serialize(entry);
+  store_->insert(std::move(obj));
+  sync_metrics();
+}
+
+std::size_t Cache::purge_url(const std::string& url) {
+  std::size_t n = store_->purge_prefix(url + kComponentSeparator);
+  sync_metrics();
+  return n;
+}
+
+std::size_t Cache::purge_prefix(const std::string& prefix) {
+  std::size_t n = store_->purge_prefix(prefix);
+  sync_metrics();
+  return n;
+}
+
+std::size_t Cache::purge_tag(const std::string& tag) {
+  std::size_t n = store_->purge_tag(tag);
+  sync_metrics();
+  return n;
+}
+
+std::size_t Cache::flush() {
+  std::size_t n = store_->flush();
+  sync_metrics();
+  return n;
+}
+
+}  // namespace aegis::cache
