@@ -18,6 +18,9 @@
 namespace aegis::edge {
 class FunctionSet;  // edge/function_set.h
 }
+namespace aegis::bot {
+class BotSet;  // bot/bot_set.h
+}
 
 namespace aegis::proxy {
 
@@ -33,6 +36,8 @@ struct ProxySnapshot {
   std::unordered_map<std::string, ResolvedOrigin> origins;  // by Origin::name
   // Edge functions of this config, loaded once and shared by all workers (set by the server; null when none).
   std::shared_ptr<const edge::FunctionSet> edge_functions;
+  // Bot management of this config (detector module, route policies); set by the pipeline, null when off.
+  std::shared_ptr<const bot::BotSet> bot;
 
   const ResolvedOrigin* find(const std::string& name) const {
     auto it = origins.find(name);
