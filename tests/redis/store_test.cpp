@@ -1,0 +1,328 @@
+// cache::RedisStore and cache::TieredStore (MemoryStore L1 + RedisStore L2) against a real redis-server: layout and
+// TTLs in Redis, purge by key/prefix/tag and flush, sharing between two clients (nodes), and degradation to
+// memory-only while Redis is down or frozen.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "cache/memory_store.h"
+#include "cache/redis_store.h"
+#include "cache/tiered_store.h"
+#include "redis/client.h"
+#include "support/redis_server.h"
+
+namespace aegis::cache {
+namespace {
+
+using namespace std::chrono_literals;
+using test::RedisServer;
+
+std::shared_ptr<redis::Client> connect(const RedisServer& server, const std::string& prefix = "n:") {
+  redis::ClientOptions o;
+  o.port = server.port();
+  o.key_prefix = prefix;
+  o.command_timeout = 5s;
+  o.connect_timeout = 5s;
+  o.reconnect_min = 20ms;
+  o.reconnect_max = 200ms;
+  auto c = std::make_shared<redis::Client>(o);
+  EXPECT_TRUE(c->wait_connected(20s));
+  return c;
+}
+
+ObjectPtr object(const std::string& key, const std::string& data, std::vector<std::string> tags = {},
+                 std::chrono::seconds ttl = 300s) {
+  auto o = std::make_shared<StoredObject>();
+  o->key = key;
+  o->data = data;
+  o->tags = std::move(tags);
+  o->expires = std::chrono::time_point_cast<std::chrono::milliseconds>(WallClock::now() + ttl);
+  return o;
+}
+
+// lookup() with a bounded wait for an asynchronous answer; also reports whether it called back inline (on the
+// calling thread, before returning) or from the Redis client's thread.
+struct LookupResult {
+  ObjectPtr object;
+  bool inline_call = false;
+  bool answered = false;
+};
+LookupResult lookup(Store& store, const std::string& key) {
+  auto done = std::make_shared<std::promise<std::pair<ObjectPtr, std::thread::id>>>();
+  auto f = done->get_future();
+  store.lookup(key, [done](ObjectPtr o) { done->set_value({std::move(o), std::this_thread::get_id()}); });
+  LookupResult r;
+  r.answered = f.wait_for(30s) == std::future_status::ready;
+  if (r.answered) {
+    auto [o, tid] = f.get();
+    r.object = std::move(o);
+    r.inline_call = tid == std::this_thread::get_id();
+  }
+  return r;
+}
+
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = 20s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+// Inserts are fire-and-forget: wait until Redis has the object.
+void wait_stored(const RedisServer& server, const std::string& redis_key) {
+  ASSERT_TRUE(eventually([&] { return server.cli({"EXISTS", redis_key}) == "1"; })) << redis_key;
+}
+
+TEST(RedisStore, EncodingRoundTripsAndRejectsGarbage) {
+  auto o = object("http://h/p\x1f" "a", std::string("da\0ta", 5), {"t1", "", "t3"});
+  ObjectPtr back = RedisStore::decode(RedisStore::encode(*o), o->key);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->key, o->key);
+  EXPECT_EQ(back->data, o->data);
+  EXPECT_EQ(back->tags, o->tags);
+  EXPECT_EQ(back->expires, o->expires);
+  EXPECT_FALSE(RedisStore::decode("not an object", "k"));
+  std::string truncated = RedisStore::encode(*o).substr(0, 20);
+  EXPECT_FALSE(RedisStore::decode(truncated, "k"));
+}
+
+TEST(RedisStore, InsertThenLookupWithPrefixAndTtl) {
+  RedisServer server;
+  auto client = connect(server, "node:");
+  RedisStore store(client);
+  store.insert(object("http://h/a", "body-a", {"tag1"}, 100s));
+  wait_stored(server, "node:cache:o:http://h/a");
+  long long pttl = std::stoll(server.cli({"PTTL", "node:cache:o:http://h/a"}));
+  EXPECT_GT(pttl, 0);
+  EXPECT_LE(pttl, 100000);
+  EXPECT_EQ(server.cli({"SMEMBERS", "node:cache:t:tag1"}), "http://h/a");
+  EXPECT_GT(std::stoll(server.cli({"PTTL", "node:cache:t:tag1"})), 0);
+
+  LookupResult r = lookup(store, "http://h/a");
+  ASSERT_TRUE(r.answered);
+  ASSERT_TRUE(r.object);
+  EXPECT_EQ(r.object->data, "body-a");
+  EXPECT_EQ(r.object->tags, std::vector<std::string>{"tag1"});
+  EXPECT_FALSE(r.inline_call);  // a network round trip
+  LookupResult miss = lookup(store, "http://h/absent");
+  ASSERT_TRUE(miss.answered);
+  EXPECT_FALSE(miss.object);
+}
+
+TEST(RedisStore, TagSetLivesAsLongAsItsLongestMember) {
+  RedisServer server;
+  auto client = connect(server);
+  RedisStore store(client);
+  store.insert(object("k1", "x", {"t"}, 1000s));
+  wait_stored(server, "n:cache:o:k1");
+  store.insert(object("k2", "y", {"t"}, 10s));  // shorter: must not shorten the tag set's TTL
+  wait_stored(server, "n:cache:o:k2");
+  EXPECT_GT(std::stoll(server.cli({"PTTL", "n:cache:t:t"})), 100000);
+}
+
+TEST(RedisStore, ExpiredObjectsAreNeitherStoredNorReturned) {
+  RedisServer server;
+  auto client = connect(server);
+  RedisStore store(client);
+  auto stale = object("old", "x", {}, 0s);
+  const_cast<StoredObject&>(*stale).expires = WallClock::now() - 1s;
+  store.insert(stale);
+  // An object whose header says it expired (its Redis TTL has not run out yet) is a miss.
+  auto o = object("clock-skew", "x");
+  const_cast<StoredObject&>(*o).expires = WallClock::now() - 1s;
+  server.cli({"SET", "n:cache:o:clock-skew", RedisStore::encode(*o), "EX", "100"});
+  store.insert(object("fresh", "y"));
+  wait_stored(server, "n:cache:o:fresh");
+  EXPECT_EQ(server.cli({"EXISTS", "n:cache:o:old"}), "0");
+  EXPECT_FALSE(lookup(store, "clock-skew").object);
+  EXPECT_TRUE(lookup(store, "fresh").object);
+}
+
+TEST(RedisStore, EraseAndPurges) {
+  RedisServer server;
+  auto client = connect(server);
+  RedisStore store(client);
+  server.cli({"SET", "foreign:cache:o:http://h/a", "other deployment"});
+  server.cli({"SET", "unrelated", "x"});
+  store.insert(object("http://h/a", "1", {"red"}));
+  store.insert(object("http://h/a*b?[c]", "2", {"red", "blue"}));
+  store.insert(object("http://h/ab", "3", {"blue"}));
+  store.insert(object("http://h/b", "4", {"green"}));
+  store.insert(object("http://other/a", "5"));
+  for (auto k : {"http://h/a", "http://h/a*b?[c]", "http://h/ab", "http://h/b", "http://other/a"})
+    wait_stored(server, std::string("n:cache:o:") + k);
+
+  // The prefix is literal: glob characters in it match only themselves.
+  EXPECT_EQ(store.purge_prefix("http://h/a*"), 1u);
+  EXPECT_FALSE(lookup(store, "http://h/a*b?[c]").object);
+  EXPECT_TRUE(lookup(store, "http://h/ab").object);
+
+  EXPECT_EQ(store.purge_tag("blue"), 1u);  // http://h/ab (the other member is gone already)
+  EXPECT_FALSE(lookup(store, "http://h/ab").object);
+  EXPECT_EQ(server.cli({"EXISTS", "n:cache:t:blue"}), "0");
+  EXPECT_TRUE(lookup(store, "http://h/a").object);
+
+  store.erase("http://h/a");
+  EXPECT_TRUE(eventually([&] { return server.cli({"EXISTS", "n:cache:o:http://h/a"}) == "0"; }));
+
+  EXPECT_EQ(store.purge_prefix("http://h/"), 1u);  // http://h/b
+  EXPECT_TRUE(lookup(store, "http://other/a").object);
+  EXPECT_EQ(store.flush(), 1u);  // http://other/a
+  EXPECT_FALSE(lookup(store, "http://other/a").object);
+  EXPECT_EQ(server.cli({"KEYS", "n:*"}), "");
+  // Other deployments' keys and unrelated keys are untouched.
+  EXPECT_EQ(server.cli({"GET", "foreign:cache:o:http://h/a"}), "other deployment");
+  EXPECT_EQ(server.cli({"GET", "unrelated"}), "x");
+}
+
+TEST(RedisStore, TwoNodesShareObjects) {
+  RedisServer server;
+  RedisStore a(connect(server)), b(connect(server));
+  a.insert(object("http://h/shared", "from a", {"t"}));
+  wait_stored(server, "n:cache:o:http://h/shared");
+  LookupResult r = lookup(b, "http://h/shared");
+  ASSERT_TRUE(r.object);
+  EXPECT_EQ(r.object->data, "from a");
+  EXPECT_EQ(b.purge_tag("t"), 1u);
+  EXPECT_FALSE(lookup(a, "http://h/shared").object);
+}
+
+TEST(RedisStore, UnreachableRedisIsAnImmediateMiss) {
+  RedisServer server;
+  auto client = connect(server);
+  RedisStore store(client);
+  store.insert(object("k", "v"));
+  wait_stored(server, "n:cache:o:k");
+  server.kill();
+  ASSERT_TRUE(eventually([&] { return !client->connected(); }));
+  LookupResult r = lookup(store, "k");
+  ASSERT_TRUE(r.answered);
+  EXPECT_FALSE(r.object);
+  EXPECT_TRUE(r.inline_call);
+  store.insert(object("k2", "v"));  // dropped, no error
+  EXPECT_EQ(store.purge_prefix(""), 0u);
+  EXPECT_EQ(store.purge_tag("t"), 0u);
+  EXPECT_EQ(store.flush(), 0u);
+  EXPECT_FALSE(store.available());
+  server.restart();
+  ASSERT_TRUE(client->wait_connected(30s));
+  store.insert(object("k3", "back"));
+  wait_stored(server, "n:cache:o:k3");
+  EXPECT_EQ(lookup(store, "k3").object->data, "back");
+}
+
+TEST(RedisStore, FrozenRedisTimesOutToAMiss) {
+  RedisServer server;
+  redis::ClientOptions o;
+  o.port = server.port();
+  o.command_timeout = 200ms;
+  auto client = std::make_shared<redis::Client>(o);
+  ASSERT_TRUE(client->wait_connected(20s));
+  RedisStore store(client);
+  store.insert(object("k", "v"));
+  wait_stored(server, "cache:o:k");  // no key prefix configured
+  server.freeze();
+  LookupResult r = lookup(store, "k");
+  ASSERT_TRUE(r.answered);
+  EXPECT_FALSE(r.object);
+  server.thaw();
+}
+
+std::shared_ptr<MemoryStore> memory() {
+  MemoryStore::Options mo;
+  mo.max_bytes = 1 << 20;
+  mo.shards = 2;
+  return std::make_shared<MemoryStore>(mo);
+}
+
+TEST(TieredStore, InsertGoesToBothTiers) {
+  RedisServer server;
+  auto l1 = memory();
+  auto l2 = std::make_shared<RedisStore>(connect(server));
+  TieredStore tiered(l1, l2);
+  tiered.insert(object("http://h/x", "data", {"t"}));
+  EXPECT_TRUE(l1->get("http://h/x"));
+  wait_stored(server, "n:cache:o:http://h/x");
+  LookupResult r = lookup(tiered, "http://h/x");
+  EXPECT_TRUE(r.inline_call);  // served by L1
+  ASSERT_TRUE(r.object);
+  EXPECT_EQ(r.object->data, "data");
+  EXPECT_EQ(tiered.stats().objects, 1u);
+}
+
+TEST(TieredStore, L1MissFallsBackToL2AndFillsL1) {
+  RedisServer server;
+  auto node_a = std::make_shared<TieredStore>(memory(), std::make_shared<RedisStore>(connect(server)));
+  auto l1_b = memory();
+  TieredStore node_b(l1_b, std::make_shared<RedisStore>(connect(server)));
+  auto o = object("http://h/y", "from node a", {"t1"}, 60s);
+  node_a->insert(o);
+  wait_stored(server, "n:cache:o:http://h/y");
+  EXPECT_FALSE(l1_b->get("http://h/y"));
+  LookupResult r = lookup(node_b, "http://h/y");
+  ASSERT_TRUE(r.object);
+  EXPECT_FALSE(r.inline_call);
+  EXPECT_EQ(r.object->data, "from node a");
+  ObjectPtr filled = l1_b->get("http://h/y");
+  ASSERT_TRUE(filled);
+  EXPECT_EQ(filled->expires, o->expires);
+  EXPECT_EQ(filled->tags, o->tags);
+  // The next lookup is served by L1.
+  EXPECT_TRUE(lookup(node_b, "http://h/y").inline_call);
+}
+
+TEST(TieredStore, PurgesAndEraseApplyToBothTiers) {
+  RedisServer server;
+  auto l1 = memory();
+  TieredStore tiered(l1, std::make_shared<RedisStore>(connect(server)));
+  tiered.insert(object("http://h/1", "a", {"t"}));
+  tiered.insert(object("http://h/2", "b"));
+  tiered.insert(object("http://h/3", "c"));
+  tiered.insert(object("http://o/4", "d"));
+  for (auto k : {"http://h/1", "http://h/2", "http://h/3", "http://o/4"}) wait_stored(server, std::string("n:cache:o:") + k);
+  EXPECT_EQ(tiered.purge_tag("t"), 1u);
+  EXPECT_FALSE(l1->get("http://h/1"));
+  EXPECT_EQ(server.cli({"EXISTS", "n:cache:o:http://h/1"}), "0");
+  tiered.erase("http://h/2");
+  EXPECT_FALSE(l1->get("http://h/2"));
+  EXPECT_TRUE(eventually([&] { return server.cli({"EXISTS", "n:cache:o:http://h/2"}) == "0"; }));
+  EXPECT_EQ(tiered.purge_prefix("http://h/"), 1u);
+  EXPECT_FALSE(lookup(tiered, "http://h/3").object);
+  EXPECT_EQ(tiered.flush(), 1u);
+  EXPECT_FALSE(l1->get("http://o/4"));
+  EXPECT_EQ(server.cli({"EXISTS", "n:cache:o:http://o/4"}), "0");
+}
+
+TEST(TieredStore, RedisOutageDegradesToMemoryOnly) {
+  RedisServer server;
+  auto client = connect(server);
+  auto l1 = memory();
+  TieredStore tiered(l1, std::make_shared<RedisStore>(client));
+  tiered.insert(object("http://h/before", "kept in L1"));
+  wait_stored(server, "n:cache:o:http://h/before");
+  server.kill();
+  ASSERT_TRUE(eventually([&] { return !client->connected(); }));
+  // L1 hits still work; L1 misses answer at once; inserts still fill L1.
+  LookupResult hit = lookup(tiered, "http://h/before");
+  ASSERT_TRUE(hit.object);
+  LookupResult miss = lookup(tiered, "http://h/never");
+  EXPECT_TRUE(miss.answered && miss.inline_call);
+  EXPECT_FALSE(miss.object);
+  tiered.insert(object("http://h/during", "memory only"));
+  EXPECT_TRUE(lookup(tiered, "http://h/during").object);
+  EXPECT_EQ(tiered.purge_prefix("http://h/during"), 1u);  // L1's count
+  // Redis back: the second tier is used again.
+  server.restart();
+  ASSERT_TRUE(client->wait_connected(30s));
+  tiered.insert(object("http://h/after", "both"));
+  wait_stored(server, "n:cache:o:http://h/after");
+}
+
+}  // namespace
+}  // namespace aegis::cache
