@@ -5,6 +5,8 @@
 //                                          remaining request filters and the origin are skipped) | kPending
 //   for each phase: upstream_peer        → may change ctx.origin (only when going to the origin)
 //   origin (keep-alive pool, timeouts, one retry of idempotent requests on a stale pooled connection)
+//   response side, phases in REVERSE order (like Envoy's encoder filters: the phase nearest the origin sees the
+//   origin's response first, e.g. the cache stores it before edge functions rewrite it):
 //   for each phase: response_body_limit  → if any is > 0 the session reads the origin body into ctx.response_body
 //                                          (up to the largest limit asked for) before response_filter runs
 //   for each phase: response_filter      → may edit ctx.response (status/headers) and the body, for origin and

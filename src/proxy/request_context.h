@@ -107,7 +107,8 @@ struct RequestContext {
   const config::Origin* origin = nullptr;
 
   // Body buffering: if any phase's needs_request_body() is true, the whole body (≤ limits.max_body_bytes) is read
-  // into request_body before request_filter runs, and forwarded from there with a Content-Length.
+  // into request_body before request_filter runs, and forwarded from there with a Content-Length. A phase may then
+  // replace request_body (it is what the origin gets); without buffering it must not touch it.
   bool request_body_buffered = false;
   std::string request_body;
 

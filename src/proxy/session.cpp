@@ -471,11 +471,12 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
     else if (req.find(bh::field::host) == req.end())
       req.set(bh::field::host, ro->authorities[server]);
     std::string saved_method, saved_target;
-    if (ctx.new_target) {
-      // Re-targeting reallocates Beast's start-line storage: keep what the access log needs.
+    if (ctx.new_target || ctx.new_method) {
+      // Rewriting reallocates Beast's start-line storage: keep what the access log needs.
       saved_method = std::string(ctx.request.method);
       saved_target = std::string(ctx.request.target);
-      req.target(*ctx.new_target);
+      if (ctx.new_method) req.method_string(*ctx.new_method);
+      if (ctx.new_target) req.target(*ctx.new_target);
       ctx.request.method = saved_method;
       ctx.request.target = saved_target;
     }
@@ -738,14 +739,71 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   const int origin_status = static_cast<int>(res.result_int());
   ctx.response.status = origin_status;
   ctx.response.headers = &res_headers;
-  for (const auto& p : w_.phases()) p->response_filter(ctx);
+  ctx.response_body.clear();
+  ctx.response_body_buffered = false;
+
+  // Relays one piece of the origin body into chunk_; returns the bytes read (0 with `last` at the end).
+  auto read_origin_piece = [&](std::size_t& got, bool& last) -> net::awaitable<bool> {
+    got = 0;
+    last = true;
+    if (rp->is_done()) co_return true;
+    res.body().data = chunk_.get();
+    res.body().size = kRelayChunk;
+    up.expires_after(origin.read_timeout);
+    auto [ec, n] = co_await bh::async_read_some(up, conn->buffer, *rp, kTok);
+    if (ec == bh::error::need_buffer) ec = {};
+    if (ec) {
+      if (ec == beast::error::timeout) m.upstream_timeouts.inc();
+      ctx.error = "origin response body failed: " + ec.message();
+      if (!rs.sent_response_head) ctx.response.status = ec == beast::error::timeout ? 504 : 502;
+      co_return false;
+    }
+    got = kRelayChunk - res.body().size;
+    last = rp->is_done();
+    co_return true;
+  };
+
+  // Body buffering for phases that asked to see it (up to the largest limit asked for).
+  const bool origin_has_body = !head_request && origin_status != 204 && origin_status != 304;
+  std::string overflow;  // body bytes read while buffering when the body turned out larger than wanted
+  if (origin_has_body) {
+    std::size_t want = 0;
+    for (auto it = w_.phases().rbegin(); it != w_.phases().rend(); ++it)
+      want = std::max(want, (*it)->response_body_limit(ctx));
+    if (want > 0 && !(rp->content_length() && *rp->content_length() > want)) {
+      while (!rp->is_done() && ctx.response_body.size() <= want) {
+        std::size_t got = 0;
+        bool last = false;
+        if (!co_await read_origin_piece(got, last)) co_return UpstreamResult::kFailed;
+        ctx.response_body.append(chunk_.get(), got);
+      }
+      if (rp->is_done() && ctx.response_body.size() <= want) {
+        ctx.response_body_buffered = true;
+      } else {
+        overflow = std::move(ctx.response_body);
+        ctx.response_body.clear();
+      }
+    }
+  }
+  const bool origin_buffered = ctx.response_body_buffered;
+
+  for (auto it = w_.phases().rbegin(); it != w_.phases().rend(); ++it) (*it)->response_filter(ctx);
   if (ctx.response.status != static_cast<int>(res.result_int())) res.result(static_cast<unsigned>(ctx.response.status));
 
   const int status = static_cast<int>(res.result_int());
-  const bool no_body = head_request || status == 204 || status == 304;
-  const bool close_delimited = !no_body && !rp->chunked() && !rp->content_length();
+  const bool no_body = head_request || status == 204 || status == 304 || (status >= 100 && status < 200);
+  // The body sent is ctx.response_body when buffered or replaced by a phase; otherwise the origin's, streamed.
+  const bool send_buffer = ctx.response_body_buffered;
+  const bool close_delimited = origin_has_body && !rp->chunked() && !rp->content_length();
   keep_alive = rs.client_keep_alive && !w_.draining() && parser.is_done();
-  if (!no_body && !rp->content_length()) {
+  if (send_buffer) {
+    if (!head_request && (status == 204 || status == 304 || status < 200)) {
+      res.content_length(boost::none);
+      res.chunked(false);
+    } else {
+      res.content_length(ctx.response_body.size());
+    }
+  } else if (!no_body && !rp->content_length()) {
     if (ctx.request.version >= 11)
       res.chunked(true);
     else
@@ -754,32 +812,45 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   res.version(ctx.request.version);
   res.keep_alive(keep_alive);
 
-  // ---- response body ← origin → client, streamed ----
-  {
-    std::string_view reason = status == origin_status && !res.reason().empty()
-                                  ? res.reason()
-                                  : bh::obsolete_reason(static_cast<bh::status>(status));
-    build_response_head(head_buf_, res, reason);
+  std::string_view reason = status == origin_status && !res.reason().empty()
+                                ? res.reason()
+                                : bh::obsolete_reason(static_cast<bh::status>(status));
+  build_response_head(head_buf_, res, reason);
+  if (send_buffer) {
+    // ---- a buffered or replaced body → client, in one write ----
+    writer_.start(&head_buf_, false);
+    std::size_t n = no_body ? 0 : ctx.response_body.size();
+    client_.expires_after(limits.send_timeout);
+    beast::error_code ec = co_await writer_.write(client_, ctx.response_body.data(), n, true);
+    rs.sent_response_head = true;
+    if (ec) {
+      ctx.error = "client write failed: " + ec.message();
+      co_return UpstreamResult::kClientGone;
+    }
+    ctx.bytes_sent += n;
+    if (!rp->is_done() && !origin_buffered) {
+      // The origin's own body was never read: that connection cannot carry another request.
+      ctx.timings.end = Clock::now();
+      co_return UpstreamResult::kOk;
+    }
+  } else {
+    // ---- response body ← origin → client, streamed (after what buffering already read) ----
     writer_.start(&head_buf_, res.chunked());
+    if (!overflow.empty()) {
+      client_.expires_after(limits.send_timeout);
+      beast::error_code ec = co_await writer_.write(client_, overflow.data(), overflow.size(), false);
+      rs.sent_response_head = true;
+      if (ec) {
+        ctx.error = "client write failed: " + ec.message();
+        co_return UpstreamResult::kClientGone;
+      }
+      ctx.bytes_sent += overflow.size();
+    }
     for (;;) {
       std::size_t got = 0;
       bool last = true;
-      if (!rp->is_done()) {
-        res.body().data = chunk_.get();
-        res.body().size = kRelayChunk;
-        up.expires_after(origin.read_timeout);
-        auto [ec, n] = co_await bh::async_read_some(up, conn->buffer, *rp, kTok);
-        if (ec == bh::error::need_buffer) ec = {};
-        if (ec) {
-          if (ec == beast::error::timeout) m.upstream_timeouts.inc();
-          ctx.error = "origin response body failed: " + ec.message();
-          if (!rs.sent_response_head) ctx.response.status = ec == beast::error::timeout ? 504 : 502;
-          co_return UpstreamResult::kFailed;
-        }
-        got = kRelayChunk - res.body().size;
-        last = rp->is_done();
-        if (got == 0 && !last) continue;
-      }
+      if (!co_await read_origin_piece(got, last)) co_return UpstreamResult::kFailed;
+      if (got == 0 && !last) continue;
       client_.expires_after(limits.send_timeout);
       beast::error_code ec = co_await writer_.write(client_, chunk_.get(), got, last);
       rs.sent_response_head = true;
@@ -808,11 +879,20 @@ net::awaitable<void> Session::send_local(RequestContext& ctx, LocalResponse& loc
   BeastHeaderMap headers(res);
   ctx.response.status = local.status;
   ctx.response.headers = &headers;
-  for (const auto& p : w_.phases()) p->response_filter(ctx);
+  ctx.response_body = std::move(local.body);
+  ctx.response_body_buffered = true;
+  for (auto it = w_.phases().rbegin(); it != w_.phases().rend(); ++it) (*it)->response_filter(ctx);
   if (ctx.response.status != local.status) res.result(static_cast<unsigned>(ctx.response.status));
-  bool head = ctx.request.method == "HEAD";
-  res.body() = std::move(local.body);
-  res.prepare_payload();
+  const int status = static_cast<int>(res.result_int());
+  const bool head = ctx.request.method == "HEAD";
+  const bool no_body_status = status == 204 || status == 304 || status < 200;
+  res.body() = no_body_status ? std::string() : std::move(ctx.response_body);
+  ctx.response_body.clear();
+  if (head && res.body().empty() && res.find(bh::field::content_length) != res.end() && !no_body_status) {
+    // HEAD answered without the body (e.g. from a cache): keep the Content-Length the GET would have.
+  } else {
+    res.prepare_payload();
+  }
   res.keep_alive(keep_alive);
   std::size_t body_size = res.body().size();
   client_.expires_after(ctx.config ? ctx.config->limits.send_timeout : std::chrono::seconds(10));
