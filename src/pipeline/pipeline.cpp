@@ -3,17 +3,37 @@
 #include <utility>
 #include <vector>
 
+#include "bot/bot_phase.h"
+#include "bot/bot_set.h"
 #include "edge/edge_phase.h"
 #include "edge/function_set.h"
+#include "redis/client.h"
 
 namespace aegis::pipeline {
 
 // Process-wide state shared by every worker's phases; lives as long as the Pipeline (across reloads).
 struct Pipeline::Services {
   std::shared_ptr<edge::SharedExecutor> executor = std::make_shared<edge::SharedExecutor>();
+  std::shared_ptr<redis::Client> redis;    // the node's Redis connection (redis.enabled), null otherwise
+  std::shared_ptr<bot::BotService> bot;    // rate-limit stores, node secret (store settings fixed at start)
 };
 
-Pipeline::Pipeline(const config::Config& /*config*/) : services_(std::make_shared<Services>()) {}
+namespace {
+std::shared_ptr<redis::Client> make_redis(const config::RedisConfig& rc) {
+  redis::ClientOptions o;
+  o.host = rc.host;
+  o.port = rc.port;
+  o.key_prefix = rc.key_prefix;
+  o.connect_timeout = rc.connect_timeout;
+  o.command_timeout = rc.command_timeout;
+  return std::make_shared<redis::Client>(o);
+}
+}  // namespace
+
+Pipeline::Pipeline(const config::Config& config) : services_(std::make_shared<Services>()) {
+  if (config.redis.enabled) services_->redis = make_redis(config.redis);
+  services_->bot = std::make_shared<bot::BotService>(config, services_->redis);
+}
 
 Pipeline::~Pipeline() = default;
 
@@ -22,7 +42,10 @@ server::Server::Options Pipeline::server_options(std::chrono::milliseconds drain
   options.drain_timeout = drain_timeout;
 
   // Per-snapshot parts (start and every reload): what fails here refuses the config.
-  options.extend_snapshot = [](proxy::ProxySnapshot& snap) {
+  std::shared_ptr<Services> svc = services_;
+  options.extend_snapshot = [svc](proxy::ProxySnapshot& snap) {
+    // Bot management: the detector module and route policies of this config.
+    if (snap.config->bot.enabled && svc->bot) snap.bot = bot::BotSet::load(*snap.config, *svc->bot);
     // Edge functions: modules loaded once per snapshot, shared by all workers.
     if (!snap.config->functions.empty()) snap.edge_functions = edge::FunctionSet::load(*snap.config);
   };
@@ -32,6 +55,7 @@ server::Server::Options Pipeline::server_options(std::chrono::milliseconds drain
   options.make_phases = [services](unsigned /*worker*/) {
     std::vector<std::shared_ptr<proxy::Phase>> phases;
     // 1. bot management
+    phases.push_back(std::make_shared<bot::BotPhase>(services->bot));  // no-op while the snapshot has no bot set
     // 2. edge functions (request phase; response phase on the way back)
     phases.push_back(std::make_shared<edge::EdgeFunctionPhase>(services->executor));
     // 3. WAF
