@@ -68,7 +68,7 @@ def clean_copy_of_sdk(sdk: str, checkout: str) -> str:
 def run(a, checkout: str) -> int:
     sdk = clean_copy_of_sdk(a.sdk, checkout)
     os.environ["AEGIS_SDK"] = sdk  # the reader's `aegis new` and build.sh use this SDK
-    env = doc_snippets.Env(aegis=a.aegis, sdk=sdk, as_status=a.as_status, exclude_as=a.part == "c",
+    env = doc_snippets.Env(aegis=os.path.abspath(a.aegis), sdk=sdk, as_status=a.as_status, exclude_as=a.part == "c",
                            verbose=a.verbose)
     blocks = [b for b in doc_snippets.parse_blocks(a.page) if b.is_test]
     as_blocks = [b for b in blocks if b.needs_as]
