@@ -8,7 +8,8 @@
 //   --reference       also score the results the suite ships for nginx, Varnish, ATS, httpd, Squid (results/*.json)
 //   --categories      per-category table (required passed/total, optimal passed/total, checks yes/total)
 //   --failing NAME    list the required tests NAME does not pass, with the harness message
-//   --markdown FILE   write a Markdown report (scores, categories, failing required/optimal tests) to FILE
+//   --markdown FILE   write a Markdown report (scores, categories, failing required/optimal tests) to FILE;
+//                     text after its `<!-- notes: ... -->` line is kept
 //   --min N           exit 1 unless the first NAME scores at least N
 //   --json FILE       write {name: {score, required, optimal_passed, ...}} to FILE
 import fs from 'fs'
@@ -147,7 +148,15 @@ if (opt.markdown) {
       lines.push(`- ${f.symbol} \`${f.id}\` — ${f.name.replace(/\n/g, ' ')}${f.detail ? `  \n  _${f.detail.replace(/\n/g, ' ')}_` : ''}`)
     }
   }
-  fs.writeFileSync(opt.markdown, lines.join('\n') + '\n')
+  // Hand-written notes below the marker line survive regeneration.
+  const marker = '<!-- notes: kept when this file is regenerated -->'
+  let notes = ''
+  if (fs.existsSync(opt.markdown)) {
+    const old = fs.readFileSync(opt.markdown, 'utf8')
+    if (old.includes(marker)) notes = old.slice(old.indexOf(marker) + marker.length)
+  }
+  lines.push('', marker)
+  fs.writeFileSync(opt.markdown, lines.join('\n') + (notes || '\n'))
 }
 
 if (opt.json) {
