@@ -14,14 +14,18 @@ Usage: bench/proxy.sh [options]
   -c N         wrk connections (default 64)
   -t N         wrk threads (default 2)
   -W DURATION  warm-up per target before measuring, 0 to skip (default 2s)
-  -T LIST      targets, comma separated, from: origin,aegis,nginx,haproxy,trafficserver,varnish
-               (default aegis,nginx,haproxy; with -s cache-hit aegis,trafficserver,varnish)
+  -T LIST      targets, comma separated, from: origin,aegis,aegis-fn,nginx,haproxy,trafficserver,varnish
+               (default aegis,nginx,haproxy; with -s cache-hit aegis,trafficserver,varnish;
+               with -s edge-function aegis,aegis-fn)
   -s SCENARIO  proxy (default): plain reverse proxying of GET /1k.txt.
                cache-hit: GET /1k.txt is cacheable (origin sends Cache-Control: public, max-age=3600) and
                  every measured request is a cache hit: aegis with its HTTP cache on, Apache Traffic Server,
                  Varnish, and nginx with proxy_cache if listed. The origin counts its requests: a target that
                  sends more than a handful to the origin during its runs is reported as not serving hits.
-               Later scenarios plug in through aegis_scenario_yaml() below (e.g. edge-function).
+               edge-function: the same node twice, side by side: `aegis` plain and `aegis-fn` with one
+                 header-injection edge function (examples/functions/header_inject.c, request phase) on the
+                 route; reports the aegis-fn/aegis throughput ratio (target >= 0.90).
+               Later scenarios plug in through aegis_scenario_yaml() below.
   -b DIR       build directory holding the aegis binary (default $BUILD or build)
   -o FILE      also write the results as TSV (target, req/s, p50 ms, p99 ms, per run)
   -k           keep the temporary directory (configs, logs) for inspection
@@ -43,7 +47,8 @@ done
 case $SCENARIO in
   proxy) : "${TARGETS:=aegis,nginx,haproxy}" ;;
   cache-hit) : "${TARGETS:=aegis,trafficserver,varnish}" ;;
-  *) echo "proxy.sh: unknown scenario '$SCENARIO' (available: proxy, cache-hit)" >&2; exit 2 ;;
+  edge-function) : "${TARGETS:=aegis,aegis-fn}" ;;
+  *) echo "proxy.sh: unknown scenario '$SCENARIO' (available: proxy, cache-hit, edge-function)" >&2; exit 2 ;;
 esac
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -58,7 +63,9 @@ need wrk "apt-get install wrk"
 need curl "apt-get install curl"
 need "$NGINX" "apt-get install nginx"
 [[ ,$TARGETS, == *,haproxy,* ]] && need "$HAPROXY" "apt-get install haproxy"
-[[ ,$TARGETS, == *,aegis,* ]] && need "$AEGIS" "build it: make build"
+[[ ,$TARGETS, == *,aegis,* || ,$TARGETS, == *,aegis-fn,* ]] && need "$AEGIS" "build it: make build"
+EDGE_MODULE=$BUILD_DIR/wasm/example_header_inject.wasm
+[[ ,$TARGETS, == *,aegis-fn,* && ! -f $EDGE_MODULE ]] && { echo "proxy.sh: missing $EDGE_MODULE (make build)" >&2; exit 1; }
 [[ ,$TARGETS, == *,trafficserver,* ]] && need "$PEER_ATS" "apt-get install trafficserver (scripts/setup.sh)"
 [[ ,$TARGETS, == *,varnish,* ]] && need "$PEER_VARNISHD" "apt-get install varnish (scripts/setup.sh)"
 
@@ -94,7 +101,16 @@ start() {  # start NAME PORT cmd...
   local name=$1 port=$2; shift 2
   "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
   PIDS+=($!)
+  PID_OF[$name]=$!
   wait_port "$port" "$name" "$!"
+}
+declare -A PID_OF
+
+threads_of() {  # threads_of PID → threads of the process and its descendants (varnishd: manager + child)
+  local pid=$1 n kid
+  n=$(ps -o nlwp= -p "$pid" 2>/dev/null | tr -d ' ')
+  for kid in $(ps -o pid= --ppid "$pid" 2>/dev/null); do n=$((${n:-0} + $(threads_of "$kid"))); done
+  echo "${n:-0}"
 }
 
 # ---- origin: nginx serving a fixed 1 KiB file -------------------------------------------------------------------
@@ -149,18 +165,18 @@ aegis_scenario_yaml() {
 SCENARIO_YAML=$(aegis_scenario_yaml)
 URL_PATH=/1k.txt
 
-if [[ ,$TARGETS, == *,aegis,* ]]; then
-  PORT[aegis]=$(free_port)
-  ADMIN_PORT=$(free_port)
-  cat >"$TMP/aegis.yaml" <<CONF
+# aegis_config NAME ROUTE_EXTRA EXTRA_YAML: the aegis config (its route gets ROUTE_EXTRA lines).
+aegis_config() {
+  PORT[$1]=$(free_port)
+  cat >"$TMP/$1.yaml" <<CONF
 workers: $WORKERS
 log_level: warn
 listeners:
   - address: 127.0.0.1
-    port: ${PORT[aegis]}
+    port: ${PORT[$1]}
 admin:
   address: 127.0.0.1
-  port: $ADMIN_PORT
+  port: $(free_port)
 access_log:
   enabled: false
 origins:
@@ -171,10 +187,22 @@ routes:
   - host: "*"
     path_prefix: /
     origin: origin
+$2
+$3
 $SCENARIO_YAML
 ${AEGIS_EXTRA_YAML:-}
 CONF
+}
+if [[ ,$TARGETS, == *,aegis,* ]]; then
+  aegis_config aegis "" ""
   start aegis "${PORT[aegis]}" "$AEGIS" serve -c "$TMP/aegis.yaml"
+fi
+if [[ ,$TARGETS, == *,aegis-fn,* ]]; then
+  # The same node with one header-injection edge function on every request.
+  aegis_config aegis-fn "    functions: [header-inject]" "functions:
+  - name: header-inject
+    module: $EDGE_MODULE"
+  start aegis-fn "${PORT[aegis-fn]}" "$AEGIS" serve -c "$TMP/aegis-fn.yaml"
 fi
 
 if [[ ,$TARGETS, == *,nginx,* && $SCENARIO = cache-hit ]]; then
@@ -291,6 +319,12 @@ echo "load: wrk -t$THREADS -c$CONNS -d$DURATION --latency, $RUNS run(s) per targ
 if [[ $WARMUP != 0 ]]; then
   for t in "${TARGET_LIST[@]}"; do run_wrk "$t" "$WARMUP" >/dev/null; done
 fi
+# Threads per target after warm-up: on a busy machine CPU is shared per thread, so say how many each one runs.
+line="threads:"
+for t in "${TARGET_LIST[@]}"; do
+  [[ -n ${PID_OF[$t]:-} ]] && line+=" $t $(threads_of "${PID_OF[$t]}"),"
+done
+[[ $line != "threads:" ]] && echo "${line%,}"
 declare -A RPS P50 P99
 [[ -n $OUT ]] && printf 'target\trun\treq_per_s\tp50_ms\tp99_ms\n' >"$OUT"
 for run in $(seq "$RUNS"); do
@@ -310,6 +344,11 @@ for t in "${TARGET_LIST[@]}"; do
   MP99[$t]=$(tr ' ' '\n' <<<"${P99[$t]}" | grep . | median)
   printf '%-13s %12.0f %10s %10s\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" "${MP99[$t]}"
 done
+if [[ -n ${MRPS[aegis]:-} && -n ${MRPS[aegis-fn]:-} ]]; then
+  echo
+  awk -v a="${MRPS[aegis-fn]}" -v b="${MRPS[aegis]}" -v pa="${MP99[aegis-fn]}" -v pb="${MP99[aegis]}" \
+    'BEGIN { r = a / b; printf "aegis-fn/aegis throughput %.2fx (target >= 0.90: %s)   p99 latency %.2fx\n", r, r >= 0.9 ? "met" : "NOT met", pa / pb }'
+fi
 if [[ -n ${MRPS[aegis]:-} ]]; then
   echo
   for peer in nginx haproxy trafficserver varnish; do
