@@ -5,6 +5,9 @@
 
 #include "bot/bot_phase.h"
 #include "bot/bot_set.h"
+#include "cache/cache.h"
+#include "cache/cache_phase.h"
+#include "cache/purge_api.h"
 #include "edge/edge_phase.h"
 #include "edge/function_set.h"
 #include "redis/client.h"
@@ -16,6 +19,7 @@ struct Pipeline::Services {
   std::shared_ptr<edge::SharedExecutor> executor = std::make_shared<edge::SharedExecutor>();
   std::shared_ptr<redis::Client> redis;    // the node's Redis connection (redis.enabled), null otherwise
   std::shared_ptr<bot::BotService> bot;    // rate-limit stores, node secret (store settings fixed at start)
+  std::shared_ptr<cache::Cache> cache;     // the HTTP cache's store, collapser, metrics (store sized at start)
 };
 
 namespace {
@@ -33,6 +37,7 @@ std::shared_ptr<redis::Client> make_redis(const config::RedisConfig& rc) {
 Pipeline::Pipeline(const config::Config& config) : services_(std::make_shared<Services>()) {
   if (config.redis.enabled) services_->redis = make_redis(config.redis);
   services_->bot = std::make_shared<bot::BotService>(config, services_->redis);
+  services_->cache = std::make_shared<cache::Cache>(cache::Cache::make_memory_store(config.cache));
 }
 
 Pipeline::~Pipeline() = default;
@@ -60,8 +65,10 @@ server::Server::Options Pipeline::server_options(std::chrono::milliseconds drain
     phases.push_back(std::make_shared<edge::EdgeFunctionPhase>(services->executor));
     // 3. WAF
     // 4. HTTP cache
+    phases.push_back(std::make_shared<cache::CachePhase>(services->cache));  // no-op while cache.enabled is false
     return phases;
   };
+  for (auto& e : cache::admin_endpoints(services_->cache)) options.admin_endpoints.push_back(std::move(e));
   return options;
 }
 

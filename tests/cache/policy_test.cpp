@@ -311,7 +311,7 @@ TEST(Key, HeaderAndCookieComponents) {
   Headers c{{"X-Device", "mobile"}, {"Cookie", "sid=2; lang=de"}};
   EXPECT_NE(primary_key("http://h/", o, a), primary_key("http://h/", o, b));
   EXPECT_EQ(primary_key("http://h/", o, a), primary_key("http://h/", o, c));  // other cookies do not count
-  EXPECT_EQ(primary_key("http://h/", {}, a), "http://h/");
+  EXPECT_EQ(primary_key("http://h/", {}, a), "http://h/\x1f");
 }
 
 TEST(Key, VarySecondaryKey) {

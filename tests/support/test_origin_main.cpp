@@ -11,7 +11,9 @@
 //
 // Behaviour by path: /echo (JSON of the request), /size/N (N bytes, Content-Length), /chunked/N (N bytes, chunked),
 // /delay/MS (sleep, then 200), /status/N, /close (Connection: close), /reset (abortive close, no response),
-// /headers?k=v&... (adds response headers), anything else: 200 with a 1 KB body. HEAD gets no body.
+// /headers?k=v&... (adds response headers), /cache/ANY?k=v&... (a cacheable resource for the cache tests: headers
+// from the query, _status/_delay/_size/_echo controls, 304 for matching If-None-Match / If-Modified-Since; see
+// respond()), anything else: 200 with a 1 KB body. HEAD gets no body.
 // Every response carries X-Origin-Port, X-Origin-Seq (request number) and X-Origin-Conn (connection number).
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -406,6 +408,50 @@ class Connection {
       ::close(fd_);
       fd_ = -1;
       return false;
+    } else if (path.rfind("/cache/", 0) == 0) {
+      // Cache test resource: query k=v pairs become response headers, except the control parameters
+      // _status=N, _delay=MS, _size=N (body of N pattern bytes instead of "<path> seq=<seq>\n") and _echo=NAME
+      // (appends "NAME=<request value>" to the body). Conditional requests are honoured: If-None-Match matching
+      // the ETag set (weak comparison, or *) or If-Modified-Since equal to the Last-Modified set → 304.
+      std::string etag, last_modified, echo;
+      long long size = -1, delay = 0;
+      std::size_t pos = 0;
+      while (!query.empty() && pos <= query.size()) {
+        auto amp = query.find('&', pos);
+        std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        auto eq = kv.find('=');
+        std::string k = url_decode(kv.substr(0, eq)), v = eq == std::string::npos ? "" : url_decode(kv.substr(eq + 1));
+        if (k == "_status" && all_digits(v)) status = std::stoi(v);
+        else if (k == "_delay" && all_digits(v)) delay = std::stoll(v);
+        else if (k == "_size" && all_digits(v)) size = std::stoll(v);
+        else if (k == "_echo") echo = v;
+        else if (!k.empty()) {
+          if (lower(k) == "etag") etag = v;
+          if (lower(k) == "last-modified") last_modified = v;
+          extra.emplace_back(k, v);
+        }
+        if (amp == std::string::npos) break;
+        pos = amp + 1;
+      }
+      if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      body = size >= 0 ? make_body(static_cast<std::size_t>(size)) : path + " seq=" + std::to_string(seq) + "\n";
+      if (!echo.empty()) body += echo + "=" + req.header(lower(echo)).value_or("") + "\n";
+      auto strip_weak = [](std::string t) { return t.rfind("W/", 0) == 0 ? t.substr(2) : t; };
+      bool not_modified = false;
+      if (auto inm = req.header("if-none-match")) {
+        std::string list = *inm;
+        std::size_t p = 0;
+        while (p <= list.size()) {
+          auto c = list.find(',', p);
+          std::string t = trim(list.substr(p, c == std::string::npos ? std::string::npos : c - p));
+          if (t == "*" || (!etag.empty() && strip_weak(t) == strip_weak(etag))) not_modified = true;
+          if (c == std::string::npos) break;
+          p = c + 1;
+        }
+      } else if (auto ims = req.header("if-modified-since")) {
+        not_modified = !last_modified.empty() && *ims == last_modified;
+      }
+      if (not_modified && (req.method == "GET" || req.method == "HEAD")) status = 304;
     } else if (path == "/headers") {
       std::size_t pos = 0;
       while (pos <= query.size() && !query.empty()) {
