@@ -106,6 +106,14 @@ start() {  # start NAME PORT cmd...
 }
 declare -A PID_OF
 
+cpu_ticks() {  # cpu_ticks PID → user+system clock ticks of the process and its descendants
+  local pid=$1 n kid
+  n=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null)
+  for kid in $(ps -o pid= --ppid "$pid" 2>/dev/null); do n=$((${n:-0} + $(cpu_ticks "$kid"))); done
+  echo "${n:-0}"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
 threads_of() {  # threads_of PID → threads of the process and its descendants (varnishd: manager + child)
   local pid=$1 n kid
   n=$(ps -o nlwp= -p "$pid" 2>/dev/null | tr -d ' ')
@@ -291,10 +299,12 @@ to_ms() {  # wrk latency ("812.00us", "1.23ms", "1.01s") → milliseconds
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99"
-  local out before after total
+run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99 requests-per-CPU-second"
+  local out before after total cpu0=0 cpu1=0 pid=${PID_OF[$1]:-}
   before=$(origin_requests)
+  [[ -n $pid ]] && cpu0=$(cpu_ticks "$pid")
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "http://127.0.0.1:${PORT[$1]}$URL_PATH")
+  [[ -n $pid ]] && cpu1=$(cpu_ticks "$pid")
   after=$(origin_requests)
   if [[ $SCENARIO = cache-hit && $1 != origin ]]; then
     # Every request should be a hit: allow a few origin requests (expiry races, per-thread caches), not more.
@@ -311,7 +321,11 @@ run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99"
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-  echo "$rps $p50 $p99"
+  # Requests served per CPU-second the target itself used: less sensitive to a busy machine than req/s.
+  local per_cpu
+  per_cpu=$(awk -v n="$(awk '/requests in/ { print $1 }' <<<"$out")" -v t=$((cpu1 - cpu0)) -v hz="$CLK_TCK" \
+    'BEGIN { if (t > 0) printf "%.0f", n / (t / hz); else print 0 }')
+  echo "$rps $p50 $p99 $per_cpu"
 }
 
 echo "origin: nginx (1 worker) on 127.0.0.1:$ORIGIN_PORT serving 1 KiB; proxies: $WORKERS worker(s) each;"
@@ -325,24 +339,26 @@ for t in "${TARGET_LIST[@]}"; do
   [[ -n ${PID_OF[$t]:-} ]] && line+=" $t $(threads_of "${PID_OF[$t]}"),"
 done
 [[ $line != "threads:" ]] && echo "${line%,}"
-declare -A RPS P50 P99
+declare -A RPS P50 P99 PCPU
 [[ -n $OUT ]] && printf 'target\trun\treq_per_s\tp50_ms\tp99_ms\n' >"$OUT"
 for run in $(seq "$RUNS"); do
   for t in "${TARGET_LIST[@]}"; do
-    read -r rps p50 p99 < <(run_wrk "$t" "$DURATION")
-    printf '  run %d %-13s %10s req/s  p50 %7s ms  p99 %7s ms\n' "$run" "$t" "$rps" "$p50" "$p99"
-    RPS[$t]+="$rps "; P50[$t]+="$p50 "; P99[$t]+="$p99 "
+    read -r rps p50 p99 pcpu < <(run_wrk "$t" "$DURATION")
+    printf '  run %d %-13s %10s req/s  p50 %7s ms  p99 %7s ms  %8s req/cpu-s\n' "$run" "$t" "$rps" "$p50" "$p99" "$pcpu"
+    RPS[$t]+="$rps "; P50[$t]+="$p50 "; P99[$t]+="$p99 "; PCPU[$t]+="$pcpu "
     [[ -n $OUT ]] && printf '%s\t%d\t%s\t%s\t%s\n' "$t" "$run" "$rps" "$p50" "$p99" >>"$OUT"
   done
 done
 
 echo
-printf '%-13s %12s %10s %10s   (median of %d runs)\n' target req/s p50_ms p99_ms "$RUNS"
-declare -A MRPS MP99
+printf '%-13s %12s %10s %10s %12s   (median of %d runs)\n' target req/s p50_ms p99_ms req/cpu-s "$RUNS"
+declare -A MRPS MP99 MPCPU
 for t in "${TARGET_LIST[@]}"; do
   MRPS[$t]=$(tr ' ' '\n' <<<"${RPS[$t]}" | grep . | median)
   MP99[$t]=$(tr ' ' '\n' <<<"${P99[$t]}" | grep . | median)
-  printf '%-13s %12.0f %10s %10s\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" "${MP99[$t]}"
+  MPCPU[$t]=$(tr ' ' '\n' <<<"${PCPU[$t]}" | grep . | median)
+  printf '%-13s %12.0f %10s %10s %12.0f\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" \
+    "${MP99[$t]}" "${MPCPU[$t]}"
 done
 if [[ -n ${MRPS[aegis]:-} && -n ${MRPS[aegis-fn]:-} ]]; then
   echo
@@ -354,6 +370,9 @@ if [[ -n ${MRPS[aegis]:-} ]]; then
   for peer in nginx haproxy trafficserver varnish; do
     [[ -n ${MRPS[$peer]:-} ]] || continue
     awk -v a="${MRPS[aegis]}" -v b="${MRPS[$peer]}" -v pa="${MP99[aegis]}" -v pb="${MP99[$peer]}" -v n="$peer" \
-      'BEGIN { printf "aegis/%-13s throughput %.2fx   p99 latency %.2fx\n", n, a / b, pa / pb }'
+      -v ca="${MPCPU[aegis]}" -v cb="${MPCPU[$peer]}" \
+      'BEGIN { printf "aegis/%-13s throughput %.2fx   p99 latency %.2fx", n, a / b, pa / pb
+               if (ca > 0 && cb > 0) printf "   requests per CPU-second %.2fx", ca / cb
+               printf "\n" }'
   done
 fi
