@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/bot_config.h"
@@ -44,11 +45,45 @@ struct Origin {
   bool operator==(const Origin&) const = default;
 };
 
+// One entry of a route's function chain: a function (by name, from Config::functions) with per-use overrides.
+// Written in YAML as a plain name or as a mapping (see docs/edge-functions.md). A use whose name is not a
+// top-level function defines the function inline and must give `module`.
+struct FunctionUse {
+  std::string name;
+  std::optional<std::string> module;       // overrides (unset = the function's own setting)
+  std::optional<std::string> entry;
+  std::optional<std::string> phase;        // request | response | both
+  std::optional<std::string> on_error;     // open | closed
+  std::optional<Millis> timeout;
+  std::optional<std::size_t> memory;
+  std::optional<uint64_t> fuel;
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing entries of) the function's env
+  // Canary: the function runs only for the clients whose bucket (0-99, a hash of canary_key) is below `canary`
+  // (variant "canary") or not below it (variant "stable"). 100 = every client (no split).
+  unsigned canary = 100;
+  std::string canary_key = "ip";           // ip | cookie:NAME | header:NAME (falls back to the client IP)
+  std::string canary_variant = "canary";   // canary | stable
+  // Set by the loader: `module` resolved like functions[].module, and where it was written (for load errors).
+  std::string module_path;
+  int module_line = 0, module_column = 0;
+  int line = 0, column = 0;                // of the list item
+
+  bool operator==(const FunctionUse& o) const {
+    return name == o.name && module == o.module && entry == o.entry && phase == o.phase && on_error == o.on_error &&
+           timeout == o.timeout && memory == o.memory && fuel == o.fuel && env == o.env && canary == o.canary &&
+           canary_key == o.canary_key && canary_variant == o.canary_variant;
+  }
+};
+
 struct Route {
   std::string host = "*";           // exact host (port ignored) or "*" for any; "*.example.com" suffix match
-  std::string path_prefix = "/";
+  std::string path_prefix = "/";    // byte prefix of the path (used when `path` is empty)
+  std::string path;                 // exact path, or a glob: `*` = one segment (or part of one), `**` = any depth
+  std::vector<std::string> methods;  // upper-case; empty = any method
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case name → exact value, or "*" = present
+  unsigned priority = 0;            // higher wins; ties: see proxy/router.h
   std::string origin;               // name of an Origin
-  std::vector<std::string> functions;  // names of edge functions (Config::functions), run in this order
+  std::vector<FunctionUse> functions;  // edge functions, run in this order
   RouteBot bot;                     // bot management policy (config/bot_config.h)
   RouteWaf waf;                     // WAF mode and exclusions (config/waf_config.h)
   RouteCache cache;                 // cache policy overrides (config/cache_config.h)
@@ -67,13 +102,16 @@ struct Function {
   Millis timeout{50};               // wall-clock deadline per invocation
   std::size_t memory = 50 * 1024 * 1024;  // linear-memory cap
   uint64_t fuel = 5000000;          // instruction budget per invocation; 0 = no fuel metering
+  std::vector<std::pair<std::string, std::string>> env;  // the module's environment (WASI environ_get / getenv)
   int module_line = 0;              // position of `module` in the file (for load errors), 0 = unknown
   int module_column = 0;
+  std::string module_key;           // key path of that `module` ("functions[0].module"), for load errors
 
   // Equal configuration (where in the file it was written does not count).
   bool operator==(const Function& o) const {
     return name == o.name && module == o.module && module_path == o.module_path && entry == o.entry &&
-           phase == o.phase && on_error == o.on_error && timeout == o.timeout && memory == o.memory && fuel == o.fuel;
+           phase == o.phase && on_error == o.on_error && timeout == o.timeout && memory == o.memory && fuel == o.fuel &&
+           env == o.env;
   }
 };
 
@@ -117,7 +155,7 @@ struct Config {
   std::string request_id_header = "x-request-id";
   std::vector<Listener> listeners;
   std::vector<Origin> origins;
-  std::vector<Route> routes;        // first match by longest path prefix, host-specific before "*"
+  std::vector<Route> routes;        // the matching route wins by the precedence of proxy/router.h
   std::vector<Function> functions;  // edge functions, referenced by routes[].functions
   Limits limits;
   Admin admin;

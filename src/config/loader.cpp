@@ -299,6 +299,82 @@ class Loader final : public SectionChecker {
       }
       return out;
     }
+    if (e.type == ValueType::HeaderMatches) {
+      if (v.IsNull()) return out;
+      if (!v.IsMap()) fail(v.Mark(), kpath, "expected a mapping of header name to value, got " + describe(v));
+      for (const auto& kv : v) {
+        if (!kv.first.IsScalar() || kv.first.Scalar().empty() ||
+            !std::all_of(kv.first.Scalar().begin(), kv.first.Scalar().end(), is_token_char))
+          fail(kv.first.Mark(), kpath, "expected a header name, got " + describe(kv.first));
+        std::string name = lower(kv.first.Scalar());
+        std::string hpath = kpath + "." + name;
+        if (!kv.second.IsScalar())
+          fail(kv.second.Mark(), hpath, "expected the header's value or \"*\" (present), got " + describe(kv.second));
+        for (const auto& p : out.pairs)
+          if (p.first == name) fail(kv.first.Mark(), hpath, "duplicate header");
+        marks_[hpath] = kv.second.Mark();
+        out.pairs.emplace_back(name, kv.second.Scalar());
+      }
+      return out;
+    }
+    if (e.type == ValueType::StringMap) {
+      if (v.IsNull()) return out;
+      if (!v.IsMap()) fail(v.Mark(), kpath, "expected a mapping of names to strings, got " + describe(v));
+      for (const auto& kv : v) {
+        const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+        if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos)
+          fail(kv.first.Mark(), kpath, "expected a name without '=', got " + describe(kv.first));
+        std::string npath = kpath + "." + name;
+        if (!kv.second.IsScalar() || kv.second.Scalar().find('\0') != std::string::npos)
+          fail(kv.second.Mark(), npath, "expected a string, got " + describe(kv.second));
+        for (const auto& p : out.pairs)
+          if (p.first == name) fail(kv.first.Mark(), npath, "duplicate key");
+        marks_[npath] = kv.second.Mark();
+        out.pairs.emplace_back(name, kv.second.Scalar());
+      }
+      return out;
+    }
+    if (e.type == ValueType::FunctionChain) {
+      if (v.IsNull()) return out;
+      if (!v.IsSequence()) fail(v.Mark(), kpath, "expected a list of function names or mappings, got " + describe(v));
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string ipath = kpath + "[" + std::to_string(i) + "]";
+        const YAML::Node item = v[i];
+        marks_[ipath] = item.Mark();
+        FunctionUse use;
+        use.line = item.Mark().is_null() ? 0 : item.Mark().line + 1;
+        use.column = item.Mark().is_null() ? 0 : item.Mark().column + 1;
+        if (item.IsScalar() && !item.Scalar().empty()) {
+          use.name = item.Scalar();
+        } else if (item.IsMap()) {
+          std::set<std::string> seen;
+          std::vector<std::string> keys;
+          for (const auto& k : function_use_schema()) keys.emplace_back(k.path);
+          for (const auto& kv : item) {
+            if (!kv.first.IsScalar())
+              fail(kv.first.Mark(), ipath, "keys must be plain strings, got " + describe(kv.first));
+            const std::string& key = kv.first.Scalar();
+            std::string upath = ipath + "." + key;
+            if (!seen.insert(key).second) fail(kv.first.Mark(), upath, "duplicate key");
+            const SchemaEntry* ue = nullptr;
+            for (const auto& k : function_use_schema())
+              if (k.path == key) ue = &k;
+            if (!ue) {
+              std::string msg = "unknown key " + quote_value(key);
+              if (auto c = closest(key, keys); !c.empty()) msg += " (did you mean " + quote_value(c) + "?)";
+              fail(kv.first.Mark(), upath, msg);
+            }
+            marks_[upath] = kv.second.Mark().is_null() ? kv.first.Mark() : kv.second.Mark();
+            ue->apply(&use, scalar_value(*ue, kv.second, upath));
+          }
+          if (!seen.count("name")) fail(item.Mark(), ipath + ".name", "missing required key");
+        } else {
+          fail(item.Mark(), ipath, "expected a function name or a mapping, got " + describe(item));
+        }
+        out.uses.push_back(std::move(use));
+      }
+      return out;
+    }
     auto bad = [&]() { fail(v.Mark(), kpath, "expected " + expected(e) + ", got " + describe(v)); };
     if (!v.IsScalar()) bad();
     const std::string& s = v.Scalar();
@@ -436,11 +512,18 @@ class Loader final : public SectionChecker {
         }
         fail_at(p + ".origin", p, msg);
       }
-      for (std::size_t j = 0; j < i; ++j)
-        if (c.routes[j].host == r.host && c.routes[j].path_prefix == r.path_prefix)
-          fail_at(p + ".path_prefix", p,
-                  "duplicate route for host " + quote_value(r.host) + " and path_prefix " + quote_value(r.path_prefix) +
-                      " (same as routes[" + std::to_string(j) + "])");
+      check_route_match(c.routes[i], p);
+      for (std::size_t j = 0; j < i; ++j) {
+        const Route& o = c.routes[j];
+        if (o.host == r.host && o.path == r.path && (!r.path.empty() || o.path_prefix == r.path_prefix) &&
+            o.methods == r.methods && o.headers == r.headers && o.priority == r.priority) {
+          std::string what =
+              r.path.empty() ? "path_prefix " + quote_value(r.path_prefix) : "path " + quote_value(r.path);
+          fail_at(r.path.empty() ? p + ".path_prefix" : p + ".path", p,
+                  "duplicate route for host " + quote_value(r.host) + " and " + what + " (same as routes[" +
+                      std::to_string(j) + "])");
+        }
+      }
     }
 
     check_functions(c);
@@ -460,10 +543,56 @@ class Loader final : public SectionChecker {
         }
   }
 
+  // path / path_prefix / methods of one route; normalises methods to upper case.
+  void check_route_match(Route& r, const std::string& p) {
+    if (!r.path.empty()) {
+      if (written(p + ".path_prefix"))
+        fail_at(p + ".path", p, "give either path or path_prefix, not both");
+      const std::string& s = r.path;
+      auto bad_char = [](unsigned char ch) { return ch <= 0x20 || ch == 0x7f; };
+      if (s.front() != '/' || std::any_of(s.begin(), s.end(), bad_char))
+        fail_at(p + ".path", p, "expected a path starting with \"/\", got " + quote_value(s));
+      std::size_t start = 1;
+      while (start <= s.size()) {
+        std::size_t end = s.find('/', start);
+        if (end == std::string::npos) end = s.size();
+        std::string_view seg(s.data() + start, end - start);
+        if (seg.find("**") != std::string_view::npos && seg != "**")
+          fail_at(p + ".path", p, "`**` must be a whole path segment (as in /a/**/b), got " + quote_value(s));
+        start = end + 1;
+      }
+    }
+    for (std::size_t k = 0; k < r.methods.size(); ++k) {
+      std::string& m = r.methods[k];
+      if (!std::all_of(m.begin(), m.end(), is_token_char))
+        fail_at(p + ".methods[" + std::to_string(k) + "]", p + ".methods",
+                "expected a method name, got " + quote_value(m));
+      for (char& ch : m)
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    }
+  }
+
+  // A module path as written → the file used: relative paths next to the config file, else this build's modules.
+  std::string resolve_module(const std::string& module) const {
+    std::filesystem::path base = std::filesystem::path(file_).parent_path();
+    std::filesystem::path mp(module);
+    std::error_code ec;
+    if (mp.is_relative()) {
+      std::filesystem::path next_to_config = base.empty() ? mp : base / mp;
+#ifdef AEGIS_BUILD_WASM_DIR
+      // Not next to the config: the modules this build made (examples/functions), e.g. for `make run`.
+      std::filesystem::path built = std::filesystem::path(AEGIS_BUILD_WASM_DIR) / mp;
+      if (!std::filesystem::exists(next_to_config, ec) && std::filesystem::is_regular_file(built, ec))
+        next_to_config = built;
+#endif
+      mp = next_to_config;
+    }
+    return mp.lexically_normal().string();
+  }
+
   void check_functions(Config& c) {
     std::unordered_map<std::string, std::size_t> index;
     std::vector<std::string> names;
-    std::filesystem::path base = std::filesystem::path(file_).parent_path();
     for (std::size_t i = 0; i < c.functions.size(); ++i) {
       Function& f = c.functions[i];
       std::string p = "functions[" + std::to_string(i) + "]";
@@ -473,39 +602,48 @@ class Loader final : public SectionChecker {
                 "duplicate function name " + quote_value(f.name) + " (already used by functions[" +
                     std::to_string(it->second) + "])");
       names.push_back(f.name);
-      std::filesystem::path mp(f.module);
-      std::error_code ec;
-      if (mp.is_relative()) {
-        std::filesystem::path next_to_config = base.empty() ? mp : base / mp;
-#ifdef AEGIS_BUILD_WASM_DIR
-        // Not next to the config: the modules this build made (examples/functions), e.g. for `make run`.
-        std::filesystem::path built = std::filesystem::path(AEGIS_BUILD_WASM_DIR) / mp;
-        if (!std::filesystem::exists(next_to_config, ec) && std::filesystem::is_regular_file(built, ec))
-          next_to_config = built;
-#endif
-        mp = next_to_config;
-      }
-      f.module_path = mp.lexically_normal().string();
+      f.module_path = resolve_module(f.module);
+      f.module_key = p + ".module";
       if (auto m = marks_.find(p + ".module"); m != marks_.end() && !m->second.is_null()) {
         f.module_line = m->second.line + 1;
         f.module_column = m->second.column + 1;
       }
+      std::error_code ec;
       if (!std::filesystem::is_regular_file(f.module_path, ec))
         fail_at(p + ".module", p, "module file " + quote_value(f.module_path) + " not found");
     }
     for (std::size_t i = 0; i < c.routes.size(); ++i)
       for (std::size_t j = 0; j < c.routes[i].functions.size(); ++j) {
-        const std::string& n = c.routes[i].functions[j];
+        FunctionUse& u = c.routes[i].functions[j];
+        const std::string& n = u.name;
         std::string p = "routes[" + std::to_string(i) + "].functions";
         std::string ip = p + "[" + std::to_string(j) + "]";
-        if (!index.count(n)) {
+        if (!index.count(n) && !u.module) {
           std::string msg = "unknown function " + quote_value(n);
           if (auto s = closest(n, names); !s.empty()) msg += " (did you mean " + quote_value(s) + "?)";
-          else if (names.empty()) msg += " (no functions are defined)";
-          fail_at(ip, p, msg);
+          else if (names.empty()) msg += " (no functions are defined; or give `module` to define it here)";
+          fail_at(marks_.count(ip + ".name") ? ip + ".name" : ip, ip, msg);
         }
+        if (u.module) {
+          u.module_path = resolve_module(*u.module);
+          if (auto m = marks_.find(ip + ".module"); m != marks_.end() && !m->second.is_null()) {
+            u.module_line = m->second.line + 1;
+            u.module_column = m->second.column + 1;
+          }
+          std::error_code ec;
+          if (!std::filesystem::is_regular_file(u.module_path, ec))
+            fail_at(ip + ".module", ip, "module file " + quote_value(u.module_path) + " not found");
+        }
+        const std::string& key = u.canary_key;
+        auto colon = key.find(':');
+        std::string kind = key.substr(0, colon), arg = colon == std::string::npos ? "" : key.substr(colon + 1);
+        bool key_ok = (key == "ip") || ((kind == "cookie" || kind == "header") && !arg.empty() &&
+                                        std::all_of(arg.begin(), arg.end(), is_token_char));
+        if (!key_ok)
+          fail_at(ip + ".canary_key", ip, "expected ip, cookie:NAME or header:NAME, got " + quote_value(key));
+        if (kind == "header") u.canary_key = "header:" + lower(arg);
         for (std::size_t k = 0; k < j; ++k)
-          if (c.routes[i].functions[k] == n) fail_at(ip, p, "function " + quote_value(n) + " is listed twice");
+          if (c.routes[i].functions[k] == u) fail_at(ip, p, "function " + quote_value(n) + " is listed twice");
       }
   }
 

@@ -62,7 +62,9 @@ const SchemaEntry kSchema[] = {
    [](void* t, const Value& v) { as<Origin>(t).host_header = v.text; }},
 
   {"routes", VT::List, "[]", false,
-   "Which origin serves a request. The longest matching `path_prefix` wins; host-specific routes win over `*`.",
+   "Which origin serves a request, and which edge functions run on it. The matching route with the highest "
+   "`priority` wins; ties go to the more specific host, then the more specific path (exact, then glob, then "
+   "prefix; longer first), then the route with more conditions (methods, headers), then the earlier route.",
    {}, 0, 0, nullptr,
    [](void* p) -> void* { return &as<Config>(p).routes.emplace_back(); }},
   {"routes[].host", VT::HostPattern, "\"*\"", false,
@@ -70,15 +72,34 @@ const SchemaEntry kSchema[] = {
    "(`*.example.com`).", {}, 0, 0,
    [](void* t, const Value& v) { as<Route>(t).host = v.text; }},
   {"routes[].path_prefix", VT::PathPrefix, "/", false,
-   "Path prefix the request target must start with.", {}, 0, 0,
+   "Path prefix the request path must start with (a byte prefix: `/api` matches `/api`, `/api/x`, `/apix`). Not "
+   "together with `path`.", {}, 0, 0,
    [](void* t, const Value& v) { as<Route>(t).path_prefix = v.text; }},
+  {"routes[].path", VT::String, "\"\"", false,
+   "Path pattern instead of `path_prefix`: an exact path (`/login`), or a glob where `*` matches within one "
+   "segment (`/users/*/posts`, `/img/*.png`) and a whole `**` segment matches any number of segments "
+   "(`/static/**` matches `/static`, `/static/a/b.css`). The query string is not part of the path.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Route>(t).path = v.text; }},
+  {"routes[].methods", VT::NameList, "[]", false,
+   "Request methods the route matches (`[GET, HEAD]`; case-insensitive). Empty = any method.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Route>(t).methods = v.names; }},
+  {"routes[].headers", VT::HeaderMatches, "{}", false,
+   "Request headers the route needs: a mapping of header name (case-insensitive) to the exact value, or `\"*\"` "
+   "for present with any value (`{x-beta: \"1\", authorization: \"*\"}`). All must match.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Route>(t).headers = v.pairs; }},
+  {"routes[].priority", VT::Integer, "0", false,
+   "Routes with a higher priority are tried first, before any specificity rule.", {}, 0, 1000000,
+   [](void* t, const Value& v) { as<Route>(t).priority = static_cast<unsigned>(v.integer); }},
   {"routes[].origin", VT::NonEmptyString, "", true,
    "Name of the origin (from `origins`) that serves matching requests.", {}, 0, 0,
    [](void* t, const Value& v) { as<Route>(t).origin = v.text; }},
-  {"routes[].functions", VT::NameList, "[]", false,
-   "Edge functions (names from `functions`) run for matching requests, in this order; each sees the previous "
-   "one's changes.", {}, 0, 0,
-   [](void* t, const Value& v) { as<Route>(t).functions = v.names; }},
+  {"routes[].functions", VT::FunctionChain, "[]", false,
+   "Edge functions run for matching requests, in this order; each sees the previous one's changes. An item is a "
+   "function name (from `functions`) or a mapping with `name` and per-use overrides: `module`, `entry`, `phase`, "
+   "`on_error`, `timeout`, `memory`, `fuel`, `env`, and a canary split `canary` (percent of clients, 0-100), "
+   "`canary_key` (`ip`, `cookie:NAME` or `header:NAME`), `canary_variant` (`canary` or `stable`). See "
+   "docs/edge-functions.md.", {}, 0, 0,
+   [](void* t, const Value& v) { as<Route>(t).functions = v.uses; }},
 
   {"functions", VT::List, "[]", false,
    "Edge functions: WebAssembly modules run on requests of the routes that list them (see "
@@ -109,6 +130,10 @@ const SchemaEntry kSchema[] = {
   {"functions[].fuel", VT::Integer, "5000000", false,
    "Instruction budget per invocation. `0` turns fuel metering off (only the timeout stops a loop).", {}, 0, 0,
    [](void* t, const Value& v) { as<Function>(t).fuel = static_cast<uint64_t>(v.integer); }},
+  {"functions[].env", VT::StringMap, "{}", false,
+   "Environment of the module (`{UPSTREAM: \"http://127.0.0.1:8081\"}`): what WASI `environ_get` reports, so C "
+   "code reads it with `getenv`. Configuration for the function, not secrets storage (it is in the config file).",
+   {}, 0, 0, [](void* t, const Value& v) { as<Function>(t).env = v.pairs; }},
 
   {"limits", VT::Map, "", false, "Client-side limits and timeouts.", {}, 0, 0, nullptr,
    [](void* p) -> void* { return &as<Config>(p).limits; }},
@@ -158,6 +183,38 @@ const SchemaEntry kSchema[] = {
   {"demo_origin.port", VT::Port, "8081", false, "Port of the demo origin. `0` picks a free port.", {}, 0, 0,
    [](void* t, const Value& v) { as<DemoOrigin>(t).port = static_cast<uint16_t>(v.integer); }},
 };
+
+// The keys of a mapping item of routes[].functions.
+const SchemaEntry kFunctionUse[] = {
+  {"name", VT::NonEmptyString, "", true,
+   "The function (from `functions`); with `module`, a function defined here.", {}, 0, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).name = v.text; }},
+  {"module", VT::NonEmptyString, "", false, "Another `.wasm` file (path as in `functions[].module`).", {}, 0, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).module = v.text; }},
+  {"entry", VT::NonEmptyString, "", false, "Another exported entry point.", {}, 0, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).entry = v.text; }},
+  {"phase", VT::Enum, "", false, "Another phase.", "request,response,both", 0, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).phase = v.text; }},
+  {"on_error", VT::Enum, "", false, "Another failure policy.", "open,closed", 0, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).on_error = v.text; }},
+  {"timeout", VT::Duration, "", false, "Another wall-clock deadline.", {}, 1, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).timeout = v.duration; }},
+  {"memory", VT::Size, "", false, "Another linear-memory cap.", {}, 65536, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).memory = v.size; }},
+  {"fuel", VT::Integer, "", false, "Another instruction budget (0 = no metering).", {}, 0, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).fuel = static_cast<uint64_t>(v.integer); }},
+  {"env", VT::StringMap, "", false, "Environment entries added to (or replacing) the function's `env`.", {}, 0, 0,
+   [](void* t, const Value& v) { as<FunctionUse>(t).env = v.pairs; }},
+  {"canary", VT::Integer, "100", false,
+   "Percent of clients (by a stable hash of `canary_key`) the function runs for; 100 = all.", {}, 0, 100,
+   [](void* t, const Value& v) { as<FunctionUse>(t).canary = static_cast<unsigned>(v.integer); }},
+  {"canary_key", VT::NonEmptyString, "ip", false,
+   "What identifies a client for the split: `ip`, `cookie:NAME` or `header:NAME` (the client IP when absent).",
+   {}, 0, 0, [](void* t, const Value& v) { as<FunctionUse>(t).canary_key = v.text; }},
+  {"canary_variant", VT::Enum, "canary", false,
+   "`canary`: run for the clients inside the percentage; `stable`: for the others (pair two uses to split).",
+   "canary,stable", 0, 0, [](void* t, const Value& v) { as<FunctionUse>(t).canary_variant = v.text; }},
+};
 // clang-format on
 
 }  // namespace
@@ -180,6 +237,9 @@ std::string_view to_string(ValueType t) {
     case VT::HostPattern: return "host pattern";
     case VT::PathPrefix: return "path prefix";
     case VT::NameList: return "list of names";
+    case VT::HeaderMatches: return "mapping of header: value";
+    case VT::FunctionChain: return "list of names or mappings";
+    case VT::StringMap: return "mapping of name: string";
   }
   return "?";
 }
@@ -188,6 +248,8 @@ const SchemaSection& core_schema_section() {
   static const SchemaSection section{"core", kSchema, nullptr};
   return section;
 }
+
+std::span<const SchemaEntry> function_use_schema() { return kFunctionUse; }
 
 std::span<const SchemaSection* const> schema_sections() {
   static const SchemaSection* const sections[] = {&core_schema_section(), &redis_schema_section(),

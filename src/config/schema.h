@@ -40,6 +40,9 @@ enum class ValueType {
   HostPattern, // "*", "name.example.com" or "*.example.com"
   PathPrefix,  // starts with "/"
   NameList,    // list of non-empty strings (e.g. function names)
+  HeaderMatches,  // mapping of header name → value ("*" = present with any value)
+  StringMap,   // mapping of names to strings (e.g. a function's environment)
+  FunctionChain,  // list of function uses: a name, or a mapping validated against function_use_schema()
 };
 
 std::string_view to_string(ValueType t);
@@ -53,6 +56,8 @@ struct Value {
   std::size_t size = 0;
   std::vector<Endpoint> endpoints;  // HostPortList
   std::vector<std::string> names;   // NameList
+  std::vector<std::pair<std::string, std::string>> pairs;  // HeaderMatches (names lower-cased), StringMap
+  std::vector<FunctionUse> uses;    // FunctionChain
 };
 
 // Scalars: store the value into *target (the struct of the enclosing map: Config, Origin, Limits, ...).
@@ -106,6 +111,10 @@ const SchemaSection& redis_schema_section();
 const SchemaSection& cache_schema_section();
 const SchemaSection& waf_schema_section();
 const SchemaSection& bot_schema_section();
+
+// The keys of one mapping entry of `routes[].functions` (paths are the bare key: "name", "canary", ...), applied
+// to a FunctionUse. Documented in docs/configuration.md below the generated table and in docs/edge-functions.md.
+std::span<const SchemaEntry> function_use_schema();
 
 // All sections, in the order above.
 std::span<const SchemaSection* const> schema_sections();

@@ -19,18 +19,40 @@ using functions::Outcome;
 using functions::OutcomeStatus;
 using hostapi::InvocationContext;
 
+namespace {
+
+// What the functions of one request work on. Owned jointly by the context's EdgeState and, while a chain runs on
+// the BlockingExecutor, by that chain: it holds copies, never views into the RequestContext.
 struct RequestState {
   std::shared_ptr<const FunctionSet> set;  // keeps the modules alive for this request
-  const Chain* chain = nullptr;
   std::string request_id;
+  std::vector<const EdgeFunction*> request_fns;   // this client's request-phase chain (canary splits applied)
+  std::vector<const EdgeFunction*> response_fns;  // and response-phase chain
   hostapi::Request request;    // the request as the functions left it
   hostapi::Response response;  // response status/headers set by request-phase functions
   hostapi::RequestModified modified;
-  bool answered = false;       // an edge function (or its failure) produced the response
+  bool terminated = false;     // a function answered the request itself (request_terminate)
+  bool failed = false;         // a closed failure produced the response
   std::string trail;           // "name:outcome,..." for the access log
 };
 
-namespace {
+// The way back into the RequestContext for a chain completing on an executor thread. The context's destruction
+// (EdgeState's destructor) closes it under the mutex, so a late completion finds ctx == nullptr instead of freed
+// memory.
+struct ContextGuard {
+  std::mutex mu;
+  proxy::RequestContext* ctx = nullptr;
+};
+
+struct EdgeState final : proxy::PhaseState {
+  std::shared_ptr<RequestState> st;
+  std::shared_ptr<ContextGuard> guard;
+  ~EdgeState() override {
+    if (!guard) return;
+    std::lock_guard lock(guard->mu);
+    guard->ctx = nullptr;
+  }
+};
 
 // One V8 isolate per worker thread, created on first use there and destroyed when the thread exits.
 functions::FunctionRunner& thread_runner() {
@@ -48,13 +70,14 @@ hostapi::HttpFetcher* shared_http() {
   return &http;
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool is_framing(std::string_view name) {
-  auto eq = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-  };
-  return eq(name, "content-length") || eq(name, "transfer-encoding") || eq(name, "connection");
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection");
 }
 
 hostapi::HeaderList read_headers(const proxy::HeaderMap& map) {
@@ -63,15 +86,15 @@ hostapi::HeaderList read_headers(const proxy::HeaderMap& map) {
   return out;
 }
 
-// Makes `map` hold exactly `headers` (framing headers are left to the proxy).
-void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers) {
+// Makes `map` hold exactly `headers` (framing headers, and `keep` if given, are left as they are).
+void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, std::string_view keep = {}) {
   std::vector<std::string> names;
   map.for_each([&](std::string_view n, std::string_view) {
-    if (!is_framing(n)) names.emplace_back(n);
+    if (!is_framing(n) && !(keep.size() && iequals(n, keep))) names.emplace_back(n);
   });
   for (const auto& n : names) map.remove(n);
   for (const auto& h : headers)
-    if (!is_framing(h.name)) map.add(h.name, h.value);
+    if (!is_framing(h.name) && !(keep.size() && iequals(h.name, keep))) map.add(h.name, h.value);
 }
 
 // Adds `headers` to `map`, replacing any header of the same names.
@@ -84,9 +107,10 @@ void merge_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers) {
 
 void prepare(InvocationContext& ic, const EdgeFunction& f, hostapi::Phase phase) {
   ic.phase = phase;
-  ic.kv = shared_kv();
-  ic.kv_namespace = f.name();
+  ic.kv = f.kv_store ? f.kv_store : shared_kv();
+  ic.kv_namespace = f.kv_namespace;
   ic.http = f.needs_blocking() ? shared_http() : nullptr;
+  ic.environment = f.environment;
 }
 
 proxy::LocalResponse failure_response(const EdgeFunction& f, const Outcome& o, const std::string& request_id) {
@@ -100,8 +124,9 @@ proxy::LocalResponse failure_response(const EdgeFunction& f, const Outcome& o, c
 
 enum class Step { kNext, kAnswered };
 
-// Books one invocation (metrics, log, trail) and folds its effects into the request state.
-// Request phase only: a termination or a closed failure sets *local and ends the chain.
+// Books one invocation (metrics, log, trail). A closed failure sets *local (the error response) and ends the
+// chain; in the request phase a termination sets *local (the function's response) and a success folds the
+// request changes and the response status/headers built so far into the state.
 Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, const Outcome& o, bool request_phase,
             std::optional<proxy::LocalResponse>* local) {
   (request_phase ? f.metrics.request_invocations : f.metrics.response_invocations).inc();
@@ -115,9 +140,9 @@ Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, cons
     log::logger().warn("edge function {} ({} phase) failed: {}: {} (request {}, on_error {})", f.name(),
                        request_phase ? "request" : "response", functions::label(o.status), o.message, st.request_id,
                        f.fail_closed ? "closed" : "open");
-    if (f.fail_closed && local) {
+    if (f.fail_closed) {
       *local = failure_response(f, o, st.request_id);
-      st.answered = true;
+      st.failed = true;
       return Step::kAnswered;
     }
     return Step::kNext;  // open: as if the function were absent (its changes are dropped)
@@ -133,8 +158,8 @@ Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, cons
     }
     if (hostapi::find_header(ic.response.headers, "content-type")) r.content_type.clear();
     r.body = ic.response.body;
-    if (local) *local = std::move(r);
-    st.answered = true;
+    *local = std::move(r);
+    st.terminated = true;
     return Step::kAnswered;
   }
   st.trail += ":ok";
@@ -144,35 +169,90 @@ Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, cons
     st.modified.uri |= ic.request_modified.uri;
     st.modified.headers |= ic.request_modified.headers;
     st.modified.body |= ic.request_modified.body;
+    st.response = std::move(ic.response);
   }
-  st.response = std::move(ic.response);
   return Step::kNext;
 }
 
 // Runs request-phase functions from `i` on the blocking executor, one after the other, then completes `resume`.
-void run_async(std::shared_ptr<RequestState> st, proxy::RequestContext* ctx, proxy::Resume resume, std::size_t i,
-               std::shared_ptr<SharedExecutor> executor) {
-  const auto& fns = st->chain->request;
-  if (i >= fns.size()) {
+// Touches the RequestContext only through `guard`.
+void run_async(std::shared_ptr<RequestState> st, std::shared_ptr<ContextGuard> guard, proxy::Resume resume,
+               std::size_t i, functions::BlockingExecutor* executor) {
+  if (i >= st->request_fns.size()) {
     resume.complete(proxy::Flow::kContinue);
     return;
   }
-  const EdgeFunction* f = fns[i];  // owned by st->set
+  const EdgeFunction* f = st->request_fns[i];  // owned by st->set
   auto ic = std::make_shared<InvocationContext>();
   prepare(*ic, *f, hostapi::Phase::Request);
   ic->request = st->request;
   ic->response = st->response;
-  executor->get().submit(f->loaded.module, f->loaded.spec.entry, ic, f->loaded.limits,
-                   [st, ctx, resume, i, executor, ic, f](Outcome o) {
+  executor->submit(f->loaded.module, f->loaded.spec.entry, ic, f->loaded.limits,
+                   [st, guard, resume, i, executor, ic, f](Outcome o) {
                      std::optional<proxy::LocalResponse> local;
                      if (finish(*st, *f, *ic, o, true, &local) == Step::kAnswered) {
-                       // The context is still ours until complete() (see proxy/phase.h).
-                       ctx->local_response = std::move(local);
-                       resume.complete(proxy::Flow::kRespond);
+                       {
+                         std::lock_guard lock(guard->mu);
+                         if (guard->ctx) guard->ctx->local_response = std::move(local);
+                       }
+                       resume.complete(proxy::Flow::kRespond);  // a no-op if the session is gone
                        return;
                      }
-                     run_async(st, ctx, resume, i + 1, executor);
+                     run_async(st, guard, resume, i + 1, executor);
                    });
+}
+
+const Chain* chain_of(const proxy::RequestContext& ctx) {
+  if (!ctx.snapshot || !ctx.route || !ctx.config) return nullptr;
+  const auto& set = ctx.snapshot->edge_functions;
+  if (!set) return nullptr;
+  const auto& routes = ctx.config->routes;
+  if (routes.empty() || ctx.route < routes.data() || ctx.route >= routes.data() + routes.size()) return nullptr;
+  return set->chain(static_cast<std::size_t>(ctx.route - routes.data()));
+}
+
+std::optional<std::string_view> cookie_value(std::string_view cookies, std::string_view name) {
+  while (!cookies.empty()) {
+    auto semi = cookies.find(';');
+    std::string_view pair = cookies.substr(0, semi);
+    cookies = semi == std::string_view::npos ? std::string_view{} : cookies.substr(semi + 1);
+    while (!pair.empty() && (pair.front() == ' ' || pair.front() == '\t')) pair.remove_prefix(1);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+  }
+  return std::nullopt;
+}
+
+// Whether this client runs the step: the bucket of its canary key (cookie/header value, else the client IP).
+bool runs_for(const ChainStep& step, const proxy::RequestContext& ctx) {
+  if (!step.canary.splits()) return true;
+  std::string_view key = ctx.client.ip;
+  if (step.canary.key != CanarySplit::Key::kIp && ctx.request.headers) {
+    if (step.canary.key == CanarySplit::Key::kHeader) {
+      if (auto v = ctx.request.headers->get(step.canary.key_name); v && !v->empty()) key = *v;
+    } else if (auto c = ctx.request.headers->get("cookie")) {
+      if (auto v = cookie_value(*c, step.canary.key_name); v && !v->empty()) key = *v;
+    }
+  }
+  return step.canary.runs(canary_bucket(key));
+}
+
+// The request's state: the route's chain with this client's canary splits applied.
+EdgeState* make_state(proxy::RequestContext& ctx, const void* owner, const Chain& chain) {
+  auto& es = ctx.phase_state.emplace<EdgeState>(owner);
+  es.st = std::make_shared<RequestState>();
+  RequestState& st = *es.st;
+  st.set = ctx.snapshot->edge_functions;
+  st.request_id = ctx.request_id;
+  for (const auto& step : chain.request)
+    if (runs_for(step, ctx)) st.request_fns.push_back(step.fn);
+  for (const auto& step : chain.response)
+    if (runs_for(step, ctx)) st.response_fns.push_back(step.fn);
+  st.request.method = std::string(ctx.new_method ? *ctx.new_method : ctx.request.method);
+  st.request.uri = ctx.new_target ? *ctx.new_target : std::string(ctx.request.target);
+  if (ctx.request.headers) st.request.headers = read_headers(*ctx.request.headers);
+  if (ctx.request_body_buffered) st.request.body = ctx.request_body;
+  return &es;
 }
 
 }  // namespace
@@ -182,40 +262,34 @@ EdgeFunctionPhase::EdgeFunctionPhase(std::shared_ptr<SharedExecutor> executor)
 
 EdgeFunctionPhase::~EdgeFunctionPhase() = default;
 
+bool EdgeFunctionPhase::needs_request_body(const proxy::RequestContext& ctx) const {
+  const Chain* chain = chain_of(ctx);
+  return chain && chain->needs_request_body;
+}
+
 proxy::Flow EdgeFunctionPhase::request_filter(proxy::RequestContext& ctx, const proxy::Resume& resume) {
-  states_.erase(&ctx);  // a context object may be reused for the connection's next request
-  if (!ctx.snapshot || !ctx.route || !ctx.config) return proxy::Flow::kContinue;
-  const auto& set = ctx.snapshot->edge_functions;
-  if (!set) return proxy::Flow::kContinue;
-  const auto& routes = ctx.config->routes;
-  if (routes.empty() || ctx.route < routes.data() || ctx.route >= routes.data() + routes.size())
-    return proxy::Flow::kContinue;
-  const Chain* chain = set->chain(static_cast<std::size_t>(ctx.route - routes.data()));
+  const Chain* chain = chain_of(ctx);
   if (!chain) return proxy::Flow::kContinue;
+  EdgeState* es = make_state(ctx, this, *chain);
+  RequestState& st = *es->st;
+  if (st.request_fns.empty()) return proxy::Flow::kContinue;
 
-  auto st = std::make_shared<RequestState>();
-  st->set = set;
-  st->chain = chain;
-  st->request_id = ctx.request_id;
-  st->request.method = std::string(ctx.request.method);
-  st->request.uri = ctx.new_target ? *ctx.new_target : std::string(ctx.request.target);
-  if (ctx.request.headers) st->request.headers = read_headers(*ctx.request.headers);
-  if (ctx.request_body_buffered) st->request.body = ctx.request_body;
-  states_[&ctx] = st;
-  if (chain->request.empty()) return proxy::Flow::kContinue;
-
-  if (chain->request_blocking && executor_) {
-    run_async(st, &ctx, resume, 0, executor_);
+  bool blocking = std::any_of(st.request_fns.begin(), st.request_fns.end(),
+                              [](const EdgeFunction* f) { return f->needs_blocking(); });
+  if (blocking && executor_) {
+    es->guard = std::make_shared<ContextGuard>();
+    es->guard->ctx = &ctx;
+    run_async(es->st, es->guard, resume, 0, &executor_->get());
     return proxy::Flow::kPending;
   }
-  for (const EdgeFunction* f : chain->request) {
+  for (const EdgeFunction* f : st.request_fns) {
     InvocationContext ic;
     prepare(ic, *f, hostapi::Phase::Request);
-    ic.request = st->request;
-    ic.response = st->response;
+    ic.request = st.request;
+    ic.response = st.response;
     Outcome o = thread_runner().invoke(*f->loaded.module, f->loaded.spec.entry, ic, f->loaded.limits);
     std::optional<proxy::LocalResponse> local;
-    if (finish(*st, *f, ic, o, true, &local) == Step::kAnswered) {
+    if (finish(st, *f, ic, o, true, &local) == Step::kAnswered) {
       ctx.local_response = std::move(local);
       return proxy::Flow::kRespond;
     }
@@ -225,56 +299,86 @@ proxy::Flow EdgeFunctionPhase::request_filter(proxy::RequestContext& ctx, const 
 
 void EdgeFunctionPhase::upstream_peer(proxy::RequestContext& ctx) {
   // Going to the origin: the request as the functions left it (runs on the worker thread, also after kPending).
-  auto it = states_.find(&ctx);
-  if (it == states_.end()) return;
-  RequestState& st = *it->second;
+  auto* es = ctx.phase_state.get<EdgeState>(this);
+  if (!es) return;
+  RequestState& st = *es->st;
   if (st.modified.headers && ctx.request.headers) write_headers(*ctx.request.headers, st.request.headers);
   if (st.modified.uri) ctx.new_target = st.request.uri;
-  if (st.modified.method && st.request.method != ctx.request.method)
-    log::logger().warn("edge functions changed the method of request {} to {}: not supported by the proxy yet, "
-                       "forwarded unchanged", st.request_id, st.request.method);
+  if (st.modified.method && st.request.method != ctx.request.method) ctx.new_method = st.request.method;
+  if (st.modified.body) {
+    if (ctx.request_body_buffered) {
+      ctx.request_body = st.request.body;
+    } else {
+      log::logger().warn("edge functions changed the body of request {}, but it was not buffered: forwarded "
+                         "unchanged", st.request_id);
+    }
+  }
+}
+
+std::size_t EdgeFunctionPhase::response_body_limit(const proxy::RequestContext& ctx) const {
+  auto* es = ctx.phase_state.get<EdgeState>(this);
+  if (!es || !ctx.config) return 0;
+  for (const EdgeFunction* f : es->st->response_fns)
+    if (f->reads_response_body) return std::max<std::size_t>(ctx.config->limits.max_body_bytes, 1);
+  return 0;
 }
 
 void EdgeFunctionPhase::response_filter(proxy::RequestContext& ctx) {
-  auto it = states_.find(&ctx);
-  if (it == states_.end() || !ctx.response.headers) return;
-  RequestState& st = *it->second;
-  if (st.answered) return;  // the response is the edge function's own (or its failure)
-  // Response headers set during the request phase.
-  if (!st.response.headers.empty()) merge_headers(*ctx.response.headers, st.response.headers);
-  if (st.chain->response.empty()) return;
+  if (!ctx.response.headers) return;
+  auto* es = ctx.phase_state.get<EdgeState>(this);
+  if (!es) {
+    // The request phase did not run for us (an earlier phase answered): the response chain still applies.
+    const Chain* chain = chain_of(ctx);
+    if (!chain || chain->response.empty()) return;
+    es = make_state(ctx, this, *chain);
+  }
+  RequestState& st = *es->st;
+  if (st.failed) return;  // the response is a function's failure: left as it is
+  // Response headers set during the request phase (a termination's response already carries them).
+  if (!st.terminated && !st.response.headers.empty()) merge_headers(*ctx.response.headers, st.response.headers);
+  if (st.response_fns.empty()) return;
 
   hostapi::Response current;
   current.status = ctx.response.status;
   current.headers = read_headers(*ctx.response.headers);
-  bool changed = false;
-  for (const EdgeFunction* f : st.chain->response) {
+  if (ctx.response_body_buffered) current.body = ctx.response_body;
+  bool changed = false, body_changed = false;
+  for (const EdgeFunction* f : st.response_fns) {
     InvocationContext ic;
     prepare(ic, *f, hostapi::Phase::Response);
     ic.request = st.request;
     ic.response = current;
+    ic.response.body_set = false;
     Outcome o = thread_runner().invoke(*f->loaded.module, f->loaded.spec.entry, ic, f->loaded.limits);
     std::optional<proxy::LocalResponse> failure;
     if (finish(st, *f, ic, o, false, &failure) == Step::kAnswered) {
-      // on_error closed in the response phase: the status says it; the origin's body is still streamed.
+      // on_error closed in the response phase: the whole response becomes the error (status, headers, body).
+      const std::string& id_header = ctx.config ? ctx.config->request_id_header : std::string();
       ctx.response.status = failure->status;
+      write_headers(*ctx.response.headers, {{"content-type", failure->content_type}}, id_header);
+      ctx.response_body = std::move(failure->body);
+      ctx.response_body_buffered = true;
       return;
     }
     if (o.ok()) {
-      current = st.response;
+      body_changed = body_changed || ic.response.body_set;
+      current = std::move(ic.response);
       changed = true;
     }
   }
   if (!changed) return;
   if (current.status && *current.status >= 100 && *current.status <= 599) ctx.response.status = *current.status;
   write_headers(*ctx.response.headers, current.headers);
+  if (body_changed) {
+    ctx.response_body = std::move(current.body);
+    ctx.response_body_buffered = true;
+  }
 }
 
 void EdgeFunctionPhase::logging(proxy::RequestContext& ctx, log::AccessRecord& record) {
-  auto it = states_.find(&ctx);
-  if (it == states_.end()) return;
-  if (!it->second->trail.empty()) record.add("edge_functions", it->second->trail);
-  states_.erase(it);
+  auto* es = ctx.phase_state.get<EdgeState>(this);
+  if (!es || es->st->trail.empty()) return;
+  record.add("edge_functions", es->st->trail);
 }
 
 }  // namespace aegis::edge

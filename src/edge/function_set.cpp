@@ -27,22 +27,73 @@ metrics::CounterFamily early_terminations_family() {
   return f;
 }
 
-std::shared_ptr<const FunctionSet> FunctionSet::load(const config::Config& cfg) {
+unsigned canary_bucket(std::string_view client_key) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : client_key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<unsigned>(h % 100);
+}
+
+namespace {
+
+bool imports(const functions::EdgeModule& m, std::string_view name) {
+  for (const auto& i : m.imports)
+    if (i.module == "env" && i.name == name) return true;
+  return false;
+}
+
+CanarySplit split_of(const config::FunctionUse& use) {
+  CanarySplit s;
+  s.percent = use.canary;
+  s.stable = use.canary_variant == "stable";
+  auto colon = use.canary_key.find(':');
+  std::string kind = use.canary_key.substr(0, colon);
+  if (colon != std::string::npos) s.key_name = use.canary_key.substr(colon + 1);
+  s.key = kind == "cookie" ? CanarySplit::Key::kCookie
+          : kind == "header" ? CanarySplit::Key::kHeader
+                             : CanarySplit::Key::kIp;
+  return s;
+}
+
+}  // namespace
+
+bool config_has_functions(const config::Config& cfg) {
+  if (!cfg.functions.empty()) return true;
+  for (const auto& r : cfg.routes)
+    if (!r.functions.empty()) return true;
+  return false;
+}
+
+std::shared_ptr<const FunctionSet> FunctionSet::load(const config::Config& cfg,
+                                                     std::shared_ptr<hostapi::KvStore> kv) {
   auto set = std::make_shared<FunctionSet>();
+  set->kv_ = kv;
   auto loaded = config::load_function_modules(cfg);
-  for (std::size_t i = 0; i < loaded.size(); ++i) {
+  for (std::size_t i = 0; i < loaded.functions.size(); ++i) {
     auto f = std::make_unique<EdgeFunction>();
-    f->loaded = std::move(loaded[i]);
+    f->loaded = std::move(loaded.functions[i]);
     const auto& spec = f->loaded.spec;
     f->request_phase = spec.phase == "request" || spec.phase == "both";
     f->response_phase = spec.phase == "response" || spec.phase == "both";
+    f->kv_store = kv.get();
+    f->kv_namespace = cfg.kv.shared ? std::string() : spec.name;
+    f->kv_remote = cfg.kv.store == "redis";
     // The response phase runs synchronously on the worker's event loop: an outbound call there would stall it.
     if (f->response_phase && f->needs_blocking())
-      throw config::ConfigError(cfg.source_path, spec.module_line, spec.module_column,
-                                "functions[" + std::to_string(i) + "].module",
+      throw config::ConfigError(cfg.source_path, spec.module_line, spec.module_column, spec.module_key,
                                 "module " + spec.module_path +
-                                    " makes outbound HTTP calls (env.http_*), which only the request phase supports");
+                                    (f->loaded.module->needs_blocking
+                                         ? " makes outbound HTTP calls (env.http_*), which only the request phase "
+                                           "supports"
+                                         : " uses the KV store (cache_get/cache_set), which with kv.store: redis only "
+                                           "the request phase supports"));
     f->fail_closed = spec.on_error == "closed";
+    const auto& m = *f->loaded.module;
+    f->uses_request_body = imports(m, "request_get_body") || imports(m, "request_set_body");
+    f->reads_response_body = imports(m, "response_get_body");
+    for (const auto& [name, value] : spec.env) f->environment.push_back(name + "=" + value);
     auto time = execution_time_family();
     auto inv = invocations_family();
     f->metrics.request_time = time.with({{"function", spec.name}, {"phase", "request"}});
@@ -53,16 +104,22 @@ std::shared_ptr<const FunctionSet> FunctionSet::load(const config::Config& cfg) 
     set->functions_.push_back(std::move(f));
   }
   set->chains_.resize(cfg.routes.size());
-  for (std::size_t i = 0; i < cfg.routes.size(); ++i)
-    for (const auto& name : cfg.routes[i].functions) {
-      const EdgeFunction* f = set->find(name);
-      if (!f) continue;  // the loader already refused unknown names
+  for (std::size_t i = 0; i < cfg.routes.size(); ++i) {
+    Chain& chain = set->chains_[i];
+    for (std::size_t j = 0; j < cfg.routes[i].functions.size(); ++j) {
+      const EdgeFunction* f = set->functions_[loaded.uses[i][j]].get();
+      ChainStep step{f, split_of(cfg.routes[i].functions[j])};
       if (f->request_phase) {
-        set->chains_[i].request.push_back(f);
-        set->chains_[i].request_blocking = set->chains_[i].request_blocking || f->needs_blocking();
+        chain.request.push_back(step);
+        chain.request_blocking = chain.request_blocking || f->needs_blocking();
+        chain.needs_request_body = chain.needs_request_body || f->uses_request_body;
       }
-      if (f->response_phase) set->chains_[i].response.push_back(f);
+      if (f->response_phase) {
+        chain.response.push_back(step);
+        chain.needs_response_body = chain.needs_response_body || f->reads_response_body;
+      }
     }
+  }
   return set;
 }
 

@@ -149,6 +149,7 @@ class InvocationContext {
   KvStore* kv = nullptr;             // nullptr: cache_get/cache_set return -1
   std::string kv_namespace;          // per module (e.g. its name or CID)
   HttpFetcher* http = nullptr;       // nullptr: http_* return -1
+  std::vector<std::string> environment;  // "NAME=value" entries WASI environ_get reports (a function's `env`)
   HostLimits limits;
 
   // ---- outputs (read by the runner after the call) ----

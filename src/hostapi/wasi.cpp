@@ -1,6 +1,6 @@
 // The WASI preview1 subset (module "wasi_snapshot_preview1") that wasm32-wasi toolchains import even for
-// modules that do no I/O: stdout/stderr to the invocation's log, empty environment and arguments, proc_exit,
-// clocks, randomness. Results are WASI errno values (0 = success).
+// modules that do no I/O: stdout/stderr to the invocation's log, the invocation's environment, no arguments,
+// proc_exit, clocks, randomness. Results are WASI errno values (0 = success).
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -106,9 +106,20 @@ void wasi_fd_fdstat_get(Caller& caller, const Val* args, Val* results, void*) {
   set_i32(results, mem.write(arg_u32(args, 1), stat, sizeof stat) ? kSuccess : kFault);
 }
 
-// Empty environment and argument vector.
-void wasi_environ_get(Caller& caller, const Val*, Val* results, void*) {
+// The environment is the invocation's `environment` ("NAME=value" entries, e.g. a function's configured `env`);
+// the argument vector is empty.
+void wasi_environ_get(Caller& caller, const Val* args, Val* results, void*) {
   count(caller, HostCall::WasiEnvironGet);
+  auto* ctx = context_of(caller);
+  if (!ctx || ctx->environment.empty()) return set_i32(results, kSuccess);
+  GuestMemory mem(caller);
+  uint32_t ptrs = arg_u32(args, 0), buf = arg_u32(args, 1);
+  for (const auto& e : ctx->environment) {
+    if (!mem.store<uint32_t>(ptrs, buf)) return set_i32(results, kFault);
+    if (!mem.write(buf, e.c_str(), static_cast<uint32_t>(e.size() + 1))) return set_i32(results, kFault);
+    ptrs += 4;
+    buf += static_cast<uint32_t>(e.size() + 1);
+  }
   set_i32(results, kSuccess);
 }
 void wasi_args_get(Caller& caller, const Val*, Val* results, void*) {
@@ -124,7 +135,16 @@ int32_t store_two_zeros(Caller& caller, const Val* args) {
 }
 void wasi_environ_sizes_get(Caller& caller, const Val* args, Val* results, void*) {
   count(caller, HostCall::WasiEnvironSizesGet);
-  set_i32(results, store_two_zeros(caller, args));
+  auto* ctx = context_of(caller);
+  if (!ctx || ctx->environment.empty()) return set_i32(results, store_two_zeros(caller, args));
+  uint64_t bytes = 0;
+  for (const auto& e : ctx->environment) bytes += e.size() + 1;
+  if (bytes > UINT32_MAX) return set_i32(results, kInval);
+  GuestMemory mem(caller);
+  if (!mem.range(arg_u32(args, 0), 4) || !mem.range(arg_u32(args, 1), 4)) return set_i32(results, kFault);
+  mem.store<uint32_t>(arg_u32(args, 0), static_cast<uint32_t>(ctx->environment.size()));
+  mem.store<uint32_t>(arg_u32(args, 1), static_cast<uint32_t>(bytes));
+  set_i32(results, kSuccess);
 }
 void wasi_args_sizes_get(Caller& caller, const Val* args, Val* results, void*) {
   count(caller, HostCall::WasiArgsSizesGet);

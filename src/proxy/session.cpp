@@ -410,7 +410,7 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
   if (!local) {
     std::string_view host;
     if (auto it = req.find(bh::field::host); it != req.end()) host = it->value();
-    ctx.route = snap->router.match(host, target_path(ctx.request.target));
+    ctx.route = snap->router.match(host, target_path(ctx.request.target), ctx.request.method, ctx.request.headers);
     if (ctx.route) ro = snap->find(ctx.route->origin);
     if (!ro) {
       local = error_response(ctx, 404, "no route");

@@ -1,88 +1,16 @@
 // Edge functions on live traffic: the real `aegis serve` binary with real Wasm modules (examples/functions and
 // tests/edge/modules, built from C on the SDK) in front of the real test origin process.
-#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "support/aegis_process.h"
-#include "support/fs.h"
-#include "support/origin_process.h"
-#include "support/raw_client.h"
+#include "edge_test_util.h"
 
 using namespace aegis::test;
+using namespace aegis::test::edge;
 
 namespace {
-
-std::string wasm(const std::string& name) { return std::string(AEGIS_WASM_DIR) + "/" + name + ".wasm"; }
-
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-std::optional<double> metric_value(const std::string& text, const std::string& series) {
-  std::size_t pos = 0;
-  while ((pos = text.find(series, pos)) != std::string::npos) {
-    bool line_start = pos == 0 || text[pos - 1] == '\n';
-    std::size_t after = pos + series.size();
-    if (line_start && after < text.size() && text[after] == ' ') {
-      std::size_t eol = text.find('\n', after);
-      return std::stod(text.substr(after + 1, eol - after - 1));
-    }
-    pos = after;
-  }
-  return std::nullopt;
-}
-
-// A serve config with `functions` (YAML list items) and `routes` (YAML list items) filled in.
-std::string config(const std::string& functions, const std::string& routes) {
-  return config_preamble() + "functions:\n" + functions + "routes:\n" + routes +
-         (routes.find("path_prefix: /\n") == std::string::npos ? "  - path_prefix: /\n    origin: origin\n" : "");
-}
-
-std::string fn(const std::string& name, const std::string& module, const std::string& more = {}) {
-  return "  - name: " + name + "\n    module: " + module + "\n" + more;
-}
-std::string route(const std::string& prefix, const std::string& functions) {
-  return "  - path_prefix: " + prefix + "\n    origin: origin\n    functions: [" + functions + "]\n";
-}
-
-// The headers the origin received with the last request whose target is `target`.
-std::optional<std::string> origin_header(const OriginProcess& origin, const std::string& target,
-                                         const std::string& name) {
-  std::optional<std::string> out;
-  for (const auto& e : origin.log_entries()) {
-    if (!e.contains("target") || e["target"] != target) continue;
-    out.reset();
-    for (const auto& h : e["headers"]) {
-      std::string k = h[0];
-      for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (k == name) out = h[1].get<std::string>();
-    }
-  }
-  return out;
-}
-
-class Edge : public ::testing::Test {
- protected:
-  void start(const std::string& yaml, Vars vars = {}) {
-    vars["ORIGIN_PORT"] = std::to_string(origin.port());
-    std::string error;
-    ASSERT_TRUE(aegis.start(yaml, vars, &error)) << error;
-    started = true;
-  }
-  bool started = false;
-  std::string metrics() { return http_get(aegis.admin_port(), "/metrics").body; }
-  OriginProcess origin;
-  AegisProcess aegis;
-};
 
 TEST_F(Edge, HeaderInjectionReachesOriginAndClient) {
   start(config(fn("track", wasm("example_header_inject")) +

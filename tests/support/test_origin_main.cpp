@@ -11,9 +11,10 @@
 //
 // Behaviour by path: /echo (JSON of the request), /size/N (N bytes, Content-Length), /chunked/N (N bytes, chunked),
 // /delay/MS (sleep, then 200), /status/N, /close (Connection: close), /reset (abortive close, no response),
-// /headers?k=v&... (adds response headers), /cache/ANY?k=v&... (a cacheable resource for the cache tests: headers
-// from the query, _status/_delay/_size/_echo controls, 304 for matching If-None-Match / If-Modified-Since; see
-// respond()), anything else: 200 with a 1 KB body. HEAD gets no body.
+// /headers?k=v&... (adds response headers), /json?k=v&... (a JSON object {"k":"v",...}, application/json),
+// /cache/ANY?k=v&... (a cacheable resource for the cache tests: headers from the query, _status/_delay/_size/_echo
+// controls, 304 for matching If-None-Match / If-Modified-Since; see respond()),
+// anything else: 200 with a 1 KB body. HEAD gets no body.
 // Every response carries X-Origin-Port, X-Origin-Seq (request number) and X-Origin-Conn (connection number).
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -408,6 +409,20 @@ class Connection {
       ::close(fd_);
       fd_ = -1;
       return false;
+    } else if (path == "/json") {
+      json obj = json::object();
+      std::size_t pos = 0;
+      while (!query.empty() && pos <= query.size()) {
+        auto amp = query.find('&', pos);
+        std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        auto eq = kv.find('=');
+        if (!kv.empty())
+          obj[url_decode(kv.substr(0, eq))] = eq == std::string::npos ? "" : url_decode(kv.substr(eq + 1));
+        if (amp == std::string::npos) break;
+        pos = amp + 1;
+      }
+      body = obj.dump(-1, ' ', false, json::error_handler_t::replace);
+      content_type = "application/json";
     } else if (path.rfind("/cache/", 0) == 0) {
       // Cache test resource: query k=v pairs become response headers, except the control parameters
       // _status=N, _delay=MS, _size=N (body of N pattern bytes instead of "<path> seq=<seq>\n") and _echo=NAME

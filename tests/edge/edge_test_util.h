@@ -1,0 +1,98 @@
+// Helpers shared by the edge-function end-to-end tests: module paths, config snippets, origin-log and metric
+// lookups, and a fixture with the real test origin and the real `aegis serve`.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "support/aegis_process.h"
+#include "support/fs.h"
+#include "support/origin_process.h"
+#include "support/raw_client.h"
+
+namespace aegis::test::edge {
+
+inline std::string wasm(const std::string& name) { return std::string(AEGIS_WASM_DIR) + "/" + name + ".wasm"; }
+
+inline bool eventually(const std::function<bool()>& pred,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+inline std::optional<double> metric_value(const std::string& text, const std::string& series) {
+  std::size_t pos = 0;
+  while ((pos = text.find(series, pos)) != std::string::npos) {
+    bool line_start = pos == 0 || text[pos - 1] == '\n';
+    std::size_t after = pos + series.size();
+    if (line_start && after < text.size() && text[after] == ' ') {
+      std::size_t eol = text.find('\n', after);
+      return std::stod(text.substr(after + 1, eol - after - 1));
+    }
+    pos = after;
+  }
+  return std::nullopt;
+}
+
+// A serve config with `functions` (YAML list items) and `routes` (YAML list items) filled in; a catch-all route
+// without functions is added unless `routes` has one.
+inline std::string config(const std::string& functions, const std::string& routes) {
+  return config_preamble() + "functions:\n" + functions + "routes:\n" + routes +
+         (routes.find("path_prefix: /\n") == std::string::npos ? "  - path_prefix: /\n    origin: origin\n" : "");
+}
+
+inline std::string fn(const std::string& name, const std::string& module, const std::string& more = {}) {
+  return "  - name: " + name + "\n    module: " + module + "\n" + more;
+}
+inline std::string route(const std::string& prefix, const std::string& functions) {
+  return "  - path_prefix: " + prefix + "\n    origin: origin\n    functions: [" + functions + "]\n";
+}
+
+// The origin's log entry of the last request whose target is `target` (null if none).
+inline nlohmann::json origin_entry(const OriginProcess& origin, const std::string& target) {
+  nlohmann::json out;
+  for (const auto& e : origin.log_entries())
+    if (e.contains("target") && e["target"] == target) out = e;
+  return out;
+}
+
+// The headers the origin received with the last request whose target is `target`.
+inline std::optional<std::string> origin_header(const OriginProcess& origin, const std::string& target,
+                                                const std::string& name) {
+  std::optional<std::string> out;
+  nlohmann::json e = origin_entry(origin, target);
+  if (e.is_null()) return out;
+  for (const auto& h : e["headers"]) {
+    std::string k = h[0];
+    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (k == name) out = h[1].get<std::string>();
+  }
+  return out;
+}
+
+class Edge : public ::testing::Test {
+ protected:
+  void start(const std::string& yaml, Vars vars = {}, AegisProcess::Options options = {}) {
+    vars["ORIGIN_PORT"] = std::to_string(origin.port());
+    std::string error;
+    ASSERT_TRUE(aegis.start(yaml, vars, options, &error)) << error;
+    started = true;
+  }
+  bool started = false;
+  std::string metrics() { return http_get(aegis.admin_port(), "/metrics").body; }
+  OriginProcess origin;
+  AegisProcess aegis;
+};
+
+}  // namespace aegis::test::edge
