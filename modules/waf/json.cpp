@@ -129,12 +129,14 @@ class Parser {
     out.clear();
     ++pos_;  // opening quote
     while (pos_ < in_.size()) {
+      // a run of plain characters at once (fuel is charged per loop iteration)
+      std::size_t end = pos_;
+      while (end < in_.size() && in_[end] != '"' && in_[end] != '\\') ++end;
+      out.append(in_.data() + pos_, end - pos_);
+      pos_ = end;
+      if (pos_ >= in_.size()) return false;
       char c = in_[pos_++];
       if (c == '"') return true;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
       if (pos_ >= in_.size()) return false;
       char e = in_[pos_++];
       switch (e) {

@@ -172,6 +172,43 @@ void fold_utf8(std::string_view in, std::string& out) {
   }
 }
 
+struct CommentState {
+  bool in_versioned = false;   // inside a MySQL /*!NNNNN ... */ comment: its content is SQL
+  std::size_t next_close = 0;  // cached position of the next "*/" (npos: none left): linear time
+  bool close_known = false;
+};
+
+// At a[i] == '/' or '*': a SQL comment start or (in a versioned comment) its end. Emits a space for it, advances i
+// and returns true; false when there is no comment here.
+__attribute__((noinline)) bool comment(const std::string& a, std::size_t& i, CommentState& cs, std::string& t,
+                                       bool& space) {
+  if (a[i] == '*') {
+    if (a[i + 1] != '/') return false;
+    cs.in_versioned = false;
+    if (!space && !t.empty()) t += ' ';
+    space = true;
+    ++i;
+    return true;
+  }
+  if (a[i + 1] != '*') return false;
+  if (!cs.close_known || (cs.next_close != std::string::npos && cs.next_close < i + 2)) {
+    cs.next_close = a.find("*/", i + 2);
+    cs.close_known = true;
+  }
+  if (cs.next_close == std::string::npos) return false;
+  if (!space && !t.empty()) t += ' ';
+  space = true;
+  if (i + 2 < a.size() && a[i + 2] == '!') {  // MySQL versioned comment: keep its content
+    std::size_t j = i + 3;
+    while (j < cs.next_close && a[j] >= '0' && a[j] <= '9') ++j;
+    cs.in_versioned = true;
+    i = j - 1;
+    return true;
+  }
+  i = cs.next_close + 1;
+  return true;
+}
+
 }  // namespace
 
 bool has_percent_escape(std::string_view s) {
@@ -231,49 +268,26 @@ void normalize(std::string_view raw, Normalized& out) {
     url_decode(a, false, b, nullptr);
     a.swap(b);
   }
-  fold_utf8(a, b);
-  a.swap(b);
+  bool high = false;
+  for (char c : a) high |= static_cast<unsigned char>(c) >= 0xC0;
+  if (high) {
+    fold_utf8(a, b);
+    a.swap(b);
+  }
 
   // lower-case, NUL dropped, controls → space, SQL comments → space, whitespace collapsed
   std::string& t = out.text;
   t.clear();
   t.reserve(a.size());
   bool space = false;
-  bool in_versioned = false;              // inside a MySQL /*!NNNNN ... */ comment: its content is SQL
-  std::size_t next_close = 0;             // cached position of the next "*/" (npos: none left): linear time
-  bool close_known = false;
+  CommentState cs;
   for (std::size_t i = 0; i < a.size(); ++i) {
     char c = a[i];
     if (c == 0) {
       out.had_null = true;
       continue;
     }
-    if (c == '*' && in_versioned && i + 1 < a.size() && a[i + 1] == '/') {
-      in_versioned = false;
-      if (!space && !t.empty()) t += ' ';
-      space = true;
-      ++i;
-      continue;
-    }
-    if (c == '/' && i + 1 < a.size() && a[i + 1] == '*') {
-      if (!close_known || (next_close != std::string::npos && next_close < i + 2)) {
-        next_close = a.find("*/", i + 2);
-        close_known = true;
-      }
-      if (next_close != std::string::npos) {
-        if (!space && !t.empty()) t += ' ';
-        space = true;
-        if (i + 2 < a.size() && a[i + 2] == '!') {  // MySQL versioned comment: keep its content
-          std::size_t j = i + 3;
-          while (j < next_close && a[j] >= '0' && a[j] <= '9') ++j;
-          in_versioned = true;
-          i = j - 1;
-          continue;
-        }
-        i = next_close + 1;
-        continue;
-      }
-    }
+    if ((c == '/' || (c == '*' && cs.in_versioned)) && i + 1 < a.size() && comment(a, i, cs, t, space)) continue;
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F || c == ' ') {
       if (!space && !t.empty()) t += ' ';
@@ -286,6 +300,32 @@ void normalize(std::string_view raw, Normalized& out) {
   }
   if (!t.empty() && t.back() == ' ') t.pop_back();
 
+  out.had_newline = a.find_first_of("\r\n") != std::string::npos;
+  // CR/LF followed by something that looks like a header line: "name:"
+  for (std::size_t i = 0; out.had_newline && i < a.size() && !out.crlf_header; ++i) {
+    if (a[i] != '\n' && a[i] != '\r') continue;
+    std::size_t j = i;
+    while (j < a.size() && (a[j] == '\r' || a[j] == '\n')) ++j;
+    std::size_t start = j;
+    while (j < a.size() && j - start < 40 &&
+           ((a[j] >= 'a' && a[j] <= 'z') || (a[j] >= 'A' && a[j] <= 'Z') || a[j] == '-' || (a[j] >= '0' && a[j] <= '9')))
+      ++j;
+    if (j > start + 2 && j < a.size() && a[j] == ':') {
+      std::string name = a.substr(start, j - start);
+      for (auto& ch : name) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+      if (name == "set-cookie" || name == "location" || name == "content-type" || name == "content-length" ||
+          name == "refresh" || name == "access-control-allow-origin" || name == "x-xss-protection" ||
+          name == "content-security-policy" || name == "transfer-encoding" || name == "cache-control")
+        out.crlf_header = true;
+    }
+    i = j > i ? j - 1 : i;
+  }
+  out.decoded.swap(a);
+}
+
+void build_shell(Normalized& out) {
+  const std::string& a = out.decoded;
+  bool space = false;
   std::string& s = out.shell;
   s.clear();
   s.reserve(a.size());
@@ -333,25 +373,6 @@ void normalize(std::string_view raw, Normalized& out) {
     space = false;
   }
 
-  // CR/LF followed by something that looks like a header line: "name:"
-  for (std::size_t i = 0; i < a.size() && !out.crlf_header; ++i) {
-    if (a[i] != '\n' && a[i] != '\r') continue;
-    std::size_t j = i;
-    while (j < a.size() && (a[j] == '\r' || a[j] == '\n')) ++j;
-    std::size_t start = j;
-    while (j < a.size() && j - start < 40 &&
-           ((a[j] >= 'a' && a[j] <= 'z') || (a[j] >= 'A' && a[j] <= 'Z') || a[j] == '-' || (a[j] >= '0' && a[j] <= '9')))
-      ++j;
-    if (j > start + 2 && j < a.size() && a[j] == ':') {
-      std::string name = a.substr(start, j - start);
-      for (auto& ch : name) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-      if (name == "set-cookie" || name == "location" || name == "content-type" || name == "content-length" ||
-          name == "refresh" || name == "access-control-allow-origin" || name == "x-xss-protection" ||
-          name == "content-security-policy" || name == "transfer-encoding" || name == "cache-control")
-        out.crlf_header = true;
-    }
-    i = j > i ? j - 1 : i;
-  }
 }
 
 }  // namespace waf

@@ -21,8 +21,13 @@ struct Normalized {
   bool multi_encoded = false;  // the value still carried percent escapes (double encoding)
   bool had_null = false;       // a NUL byte appeared after decoding
   bool crlf_header = false;    // CR/LF followed by a header line (response splitting / header injection)
+  bool had_newline = false;    // CR or LF after decoding
+  std::string decoded;         // after decoding, before case folding and whitespace collapsing
 };
 
+// Fills text, the flags and `decoded`; `shell` is left empty (build_shell fills it on demand).
 void normalize(std::string_view raw, Normalized& out);
+// Fills out.shell from out.decoded.
+void build_shell(Normalized& out);
 
 }  // namespace waf

@@ -53,6 +53,7 @@ const std::vector<RuleInfo> kRules = {
     {941150, 2, 3, "xss", "CSS expression or binding"},
     {941160, 2, 3, "xss", "HTML tag"},
     {941170, 1, 5, "xss", "data: URI with active content"},
+    {941180, 1, 5, "xss", "JavaScript string break into a call"},
     {942100, 1, 5, "sqli", "SQL UNION SELECT"},
     {942110, 1, 5, "sqli", "SQL tautology"},
     {942120, 1, 5, "sqli", "SQL comment after a string break"},
@@ -107,7 +108,7 @@ const Pat kTextPats[] = {
     {"<script", 941100, 0}, {"</script", 941100, 0}, {"<iframe", 941130, 0}, {"<object", 941130, 0},
     {"<embed", 941130, 0}, {"<svg", 941130, 0}, {"<applet", 941130, 0}, {"<meta", 941130, 0}, {"<base", 941130, 0},
     {"<frame", 941130, 0}, {"<isindex", 941130, 0}, {"<marquee", 941130, 0}, {"<body", 941130, 0},
-    {"<xss", 941130, 0}, {"<math", 941130, 0}, {"<link", 941130, 0}, {"<form", 941130, 0},
+    {"<xss", 941130, 0}, {"<math", 941130, 0}, {"<link", 941130, 0}, {"<form", 941130, 0}, {"<style", 941130, 0},
     {"alert", 941140, kCall | kWordStart}, {"alert`", 941140, kWordStart}, {"prompt", 941140, kCall | kWordStart},
     {"confirm", 941140, kCall | kWordStart}, {"document.cookie", 941140, 0}, {"document.write", 941140, 0},
     {"document.domain", 941140, 0}, {"window.location", 941140, 0}, {".innerhtml", 941140, 0},
@@ -176,9 +177,27 @@ const Pat kShellPats[] = {
     {"/usr/bin/id", 932130, kWordEnd}, {"/usr/bin/whoami", 932130, 0}, {"(){", 932140, kStart}, {"() {", 932140, kStart},
 };
 
+// Security scanners and exploit tools, in the (lower-case) User-Agent.
+const Pat kUaPats[] = {
+    {"sqlmap", 913100, 0}, {"nikto", 913100, 0}, {"nmap", 913100, 0}, {"nessus", 913100, 0},
+    {"acunetix", 913100, 0}, {"netsparker", 913100, 0}, {"w3af", 913100, 0}, {"dirbuster", 913100, 0},
+    {"gobuster", 913100, 0}, {"wpscan", 913100, 0}, {"masscan", 913100, 0}, {"zgrab", 913100, 0},
+    {"havij", 913100, 0}, {"openvas", 913100, 0}, {"arachni", 913100, 0}, {"nuclei", 913100, 0},
+    {"fimap", 913100, 0}, {"wfuzz", 913100, 0}, {"ffuf", 913100, 0}, {"commix", 913100, 0},
+    {"skipfish", 913100, 0}, {"whatweb", 913100, 0}, {"zmeu", 913100, 0}, {"morfeus", 913100, 0},
+    {"appscan", 913100, 0}, {"paros", 913100, kWordStart}, {"webinspect", 913100, 0}, {"jaeles", 913100, 0},
+    {"xsstrike", 913100, 0}, {"joomscan", 913100, 0}, {"droopescan", 913100, 0}, {"dirb/", 913100, 0},
+    {"feroxbuster", 913100, 0}, {"hydra", 913100, kWordStart}, {"brutus", 913100, kWordStart},
+    {"grabber", 913100, kWordStart}, {"webshag", 913100, 0}, {"bsqlbf", 913100, 0}, {"pangolin", 913100, 0},
+    {"sqlninja", 913100, 0}, {"absinthe", 913100, 0}, {"nsauditor", 913100, 0}, {"vega/", 913100, kWordStart},
+    {"zap/", 913100, kWordStart}, {"burpcollaborator", 913100, 0}, {"interactsh", 913100, 0},
+    {"qualys", 913100, 0},
+};
+
 struct PatIndex {
   static constexpr std::size_t kBuckets = 1024;
   std::vector<uint16_t> bucket[kBuckets];
+  bool used[kBuckets] = {};
   const Pat* pats = nullptr;
 
   static std::size_t key(char a, char b) {
@@ -186,38 +205,55 @@ struct PatIndex {
   }
   template <std::size_t N>
   explicit PatIndex(const Pat (&p)[N]) : pats(p) {
-    for (std::size_t i = 0; i < N; ++i) bucket[key(p[i].text[0], p[i].text[1])].push_back(static_cast<uint16_t>(i));
+    for (std::size_t i = 0; i < N; ++i) {
+      std::size_t k = key(p[i].text[0], p[i].text[1]);
+      bucket[k].push_back(static_cast<uint16_t>(i));
+      used[k] = true;
+    }
   }
 
-  // Calls f(pattern, position) for every occurrence satisfying the pattern's flags.
+  // Calls f(pattern, position) for every occurrence satisfying the pattern's flags. The per-position loop is kept
+  // tiny (fuel is charged per loop iteration by the static size of the loop body): candidates are checked out of line.
   template <class F>
   void scan(std::string_view t, F&& f) const {
     if (t.size() < 2) return;
-    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
-      const auto& b = bucket[key(t[i], t[i + 1])];
-      for (uint16_t k : b) {
-        const Pat& p = pats[k];
-        std::size_t n = std::strlen(p.text);
-        if (i + n > t.size() || std::memcmp(t.data() + i, p.text, n) != 0) continue;
-        if ((p.flags & kStart) && i != 0) continue;
-        if ((p.flags & kWordStart) && i > 0 && is_word(t[i - 1])) continue;
-        if ((p.flags & kWordEnd) && i + n < t.size() && is_word(t[i + n])) continue;
-        if ((p.flags & kNoMember) && i > 0 &&
-            (t[i - 1] == '.' || t[i - 1] == '>' || t[i - 1] == ':' || t[i - 1] == '$' || t[i - 1] == '\\'))
-          continue;
-        if (p.flags & kCall) {
-          std::size_t j = i + n;
-          if (j < t.size() && t[j] == ' ') ++j;
-          if (j >= t.size() || t[j] != '(') continue;
-        }
-        f(p, i, n);
+    const char* d = t.data();
+    const std::size_t n = t.size() - 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t k = key(d[i], d[i + 1]);
+      if (used[k]) check_at(t, i, bucket[k], f);
+    }
+  }
+
+  template <class F>
+  __attribute__((noinline)) void check_at(std::string_view t, std::size_t i, const std::vector<uint16_t>& b,
+                                          F& f) const {
+    for (uint16_t k : b) {
+      const Pat& p = pats[k];
+      std::size_t n = std::strlen(p.text);
+      if (i + n > t.size() || std::memcmp(t.data() + i, p.text, n) != 0) continue;
+      if ((p.flags & kStart) && i != 0) continue;
+      if ((p.flags & kWordStart) && i > 0 && is_word(t[i - 1])) continue;
+      if ((p.flags & kWordEnd) && i + n < t.size() && is_word(t[i + n])) continue;
+      if ((p.flags & kNoMember) && i > 0 &&
+          (t[i - 1] == '.' || t[i - 1] == '>' || t[i - 1] == ':' || t[i - 1] == '$' || t[i - 1] == '\\'))
+        continue;
+      if (p.flags & kCall) {
+        std::size_t j = i + n;
+        if (j < t.size() && t[j] == ' ') ++j;
+        if (j >= t.size() || t[j] != '(') continue;
       }
+      f(p, i, n);
     }
   }
 };
 
 const PatIndex& text_index() {
   static const PatIndex idx(kTextPats);
+  return idx;
+}
+const PatIndex& ua_index() {
+  static const PatIndex idx(kUaPats);
   return idx;
 }
 const PatIndex& shell_index() {
@@ -385,6 +421,12 @@ class Sql {
 
 const std::vector<RuleInfo>& all_rules() { return kRules; }
 
+void init_tables() {
+  text_index();
+  shell_index();
+  ua_index();
+}
+
 const RuleInfo* find_rule(uint32_t id) {
   auto it = std::lower_bound(kRules.begin(), kRules.end(), id, [](const RuleInfo& r, uint32_t v) { return r.id < v; });
   return it != kRules.end() && it->id == id ? &*it : nullptr;
@@ -408,7 +450,7 @@ bool Inspector::arg_excluded(std::string_view name) const {
   return false;
 }
 
-void Inspector::hit(uint32_t rule_id, std::string_view value) {
+__attribute__((noinline)) void Inspector::hit(uint32_t rule_id, std::string_view value) {
   for (uint32_t s : seen_)
     if (s == rule_id) return;
   const RuleInfo* r = find_rule(rule_id);
@@ -510,38 +552,23 @@ bool is_ipv4(std::string_view h) {
 
 }  // namespace
 
-void Inspector::inspect(Source source, std::string_view name, std::string_view raw) {
-  if (raw.empty()) return;
-  if ((source == Source::Arg || source == Source::BodyArg || source == Source::Cookie || source == Source::ArgName) &&
-      arg_excluded(name))
-    return;
-  switch (source) {
-    case Source::Path: location_ = "URI"; break;
-    case Source::Arg: location_ = "Arg:"; location_ += name; break;
-    case Source::ArgName: location_ = "ArgName:"; location_ += name; break;
-    case Source::BodyArg: location_ = "Body:"; location_ += name; break;
-    case Source::Cookie: location_ = "Cookie:"; location_ += name; break;
-    case Source::HeaderFull:
-    case Source::Header: location_ = "Header:"; location_ += name; break;
-    case Source::Body: location_ = "Body"; break;
-  }
+// The detectors, each out of line (fuel is charged by static code size per function entry and loop iteration, so
+// a detector that does not apply must cost nothing but its gate).
+struct Detectors {
+  using T_ = const std::string&;
 
-  Normalized n;
-  normalize(raw, n);
-  const std::string& t = n.text;
-  if (t.empty()) return;
-
-  if (n.had_null) hit(920270, "\\0");
-  if (n.multi_encoded && source != Source::Header && source != Source::HeaderFull) hit(920230, raw);
-  if (n.crlf_header) hit(921120, t);
-
+  __attribute__((noinline)) static void log4j(Inspector& in, T_ t) {
+    auto hit = [&](uint32_t r, std::string_view v) { in.hit(r, v); };
   // Log4Shell: ${jndi:...} with nested lookups (${lower:j}, ${::-n}, ${env:X:-d}) folded away.
   if (std::size_t p = t.find("${"); p != std::string::npos) {
     std::string folded;
     for (std::size_t i = p; i < t.size() && folded.size() < 512; ++i) {
       if (t[i] == '$' && i + 1 < t.size() && t[i + 1] == '{') {
-        std::size_t colon = t.find(':', i + 2);
-        std::size_t close = t.find('}', i + 2);
+        // only a short window after "${" is searched (linear time however many "${" there are)
+        std::string_view win = std::string_view(t).substr(i + 2, 24);
+        std::size_t colon = win.find(':'), close = win.find('}');
+        if (colon != std::string_view::npos) colon += i + 2;
+        if (close != std::string_view::npos) close += i + 2;
         std::string_view inner = std::string_view(t).substr(i + 2, colon == std::string::npos ? 0 : colon - i - 2);
         if (colon != std::string::npos && colon - i < 24 && (close == std::string::npos || colon < close) &&
             inner != "jndi") {
@@ -558,21 +585,10 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
     if (folded.find("jndi:") != std::string::npos) hit(944110, t);
     if (t.find("${${") != std::string::npos) hit(944110, t);
   }
-  if (source == Source::Header) {
-    if (t.starts_with("() {") || t.starts_with("(){")) hit(932140, t);
-    text_index().scan(t, [&](const Pat& p, std::size_t pos, std::size_t) {
-      if (p.rule / 100 == 9441 || p.rule == 944100 || p.rule == 944130) hit(p.rule, excerpt(t, pos));
-    });
-    return;
   }
 
-  // ---- substring rules ----
-  text_index().scan(t, [&](const Pat& p, std::size_t pos, std::size_t) {
-    if (p.rule == 930120 && source == Source::ArgName) return;
-    hit(p.rule, excerpt(t, pos));
-  });
-  shell_index().scan(n.shell, [&](const Pat& p, std::size_t pos, std::size_t) { hit(p.rule, excerpt(n.shell, pos)); });
-
+  __attribute__((noinline)) static void traversal(Inspector& in, T_ t) {
+    auto hit = [&](uint32_t r, std::string_view v) { in.hit(r, v); };
   // ---- path traversal ----
   {
     int steps = 0;
@@ -591,6 +607,10 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
     else if (steps == 1) hit(930110, excerpt(t, first));
   }
 
+  }
+
+  __attribute__((noinline)) static void xss(Inspector& in, T_ t, int paranoia) {
+    auto hit = [&](uint32_t r, std::string_view v) { in.hit(r, v); };
   // ---- XSS: event handlers, javascript: URIs ----
   {
     std::size_t opener = t.find_first_of("<\"'`");
@@ -628,7 +648,30 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
         ++from;
       }
     }
-    if (policy_.paranoia >= 2) {
+    // '; alert(1)//  "-confirm(1)-"  ')+eval(...)
+    for (std::size_t i = 0; i + 3 < t.size(); ++i) {
+      if (t[i] != '\'' && t[i] != '"') continue;
+      std::size_t j = i + 1;
+      while (j < t.size() && (t[j] == ')' || t[j] == ']' || t[j] == '}') && j - i < 4) ++j;
+      if (j < t.size() && t[j] == ' ') ++j;
+      if (j >= t.size() || !(t[j] == ';' || t[j] == '+' || t[j] == '-' || t[j] == '*' || t[j] == '|' || t[j] == '&' ||
+                             t[j] == ','))
+        continue;
+      while (j < t.size() && (t[j] == ';' || t[j] == '+' || t[j] == '-' || t[j] == '*' || t[j] == '|' ||
+                              t[j] == '&' || t[j] == ',' || t[j] == ' ') && j - i < 8)
+        ++j;
+      std::size_t w = j;
+      while (j < t.size() && (is_word(t[j]) || t[j] == '.') && j - w < 40) ++j;
+      std::string_view fn = std::string_view(t).substr(w, j - w);
+      if (j < t.size() && (t[j] == '(' || t[j] == '`') &&
+          in_list(fn, {"alert", "prompt", "confirm", "eval", "fetch", "settimeout", "setinterval", "atob", "import",
+                       "window.open", "document.write", "string.fromcharcode", "top.alert", "self.alert",
+                       "window.alert", "function", "constructor"})) {
+        hit(941180, excerpt(t, i));
+        break;
+      }
+    }
+    if (paranoia >= 2) {
       for (std::size_t i = 0; i + 1 < t.size(); ++i)
         if (t[i] == '<' && (is_alpha(t[i + 1]) || t[i + 1] == '/' || t[i + 1] == '!')) {
           hit(941160, excerpt(t, i));
@@ -637,6 +680,10 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
     }
   }
 
+  }
+
+  __attribute__((noinline)) static void templates(Inspector& in, T_ t) {
+    auto hit = [&](uint32_t r, std::string_view v) { in.hit(r, v); };
   // ---- template injection ----
   {
     auto arith = [](std::string_view e) {  // digits op digits somewhere in a short expression
@@ -658,7 +705,8 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
       std::size_t from = 0;
       int guard = 0;
       while ((from = t.find(open, from)) != std::string::npos && ++guard < 64) {
-        std::size_t end = t.find(close, from + open.size());
+        std::size_t end = std::string_view(t).substr(from + open.size(), 256).find(close);
+        if (end != std::string::npos) end += from + open.size();
         std::string_view e = std::string_view(t).substr(from + open.size(),
             end == std::string::npos ? std::min<std::size_t>(64, t.size() - from - open.size())
                                      : std::min<std::size_t>(end - from - open.size(), 256));
@@ -683,6 +731,10 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
     if (contains(t, "*{")) exprs("*{", "}", false);
   }
 
+  }
+
+  __attribute__((noinline)) static void php_serialized(Inspector& in, T_ t) {
+    auto hit = [&](uint32_t r, std::string_view v) { in.hit(r, v); };
   // ---- PHP serialized object: O:8:"ClassName" ----
   for (std::size_t i = 0; i + 4 < t.size(); ++i) {
     if ((t[i] != 'o' && t[i] != 'c') || t[i + 1] != ':' || !is_digit(t[i + 2]) || (i > 0 && is_word(t[i - 1])))
@@ -695,15 +747,12 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
     }
   }
 
-  // ---- XXE ----
-  if (contains(t, "<!entity") && (contains(t, " system ") || contains(t, " public "))) hit(930150, t);
+  }
 
-  // ---- command injection ----
-  if (source != Source::Path)
-    scan_commands(n.shell, [&](uint32_t rule, std::size_t pos) { hit(rule, excerpt(n.shell, pos)); });
-
+  __attribute__((noinline)) static void rfi(Inspector& in, T_ t, std::string_view name, const std::string& host_) {
+    auto hit = [&](uint32_t r, std::string_view v) { in.hit(r, v); };
   // ---- RFI ----
-  if (source == Source::Arg || source == Source::BodyArg || source == Source::Cookie) {
+  {
     std::string_view host = url_host(t);
     if (!host.empty()) {
       if (is_ipv4(host)) hit(931100, t);
@@ -720,20 +769,43 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
     }
   }
 
-  // ---- SQL injection ----
-  static std::vector<Tok> toks;
-  for (char ctx : {'\0', '\'', '"'}) {
-    if (ctx && t.find(ctx) == std::string::npos) continue;
-    sql_tokenize(t, ctx, toks);
-    Sql q(t, toks, ctx != 0);
-    const std::size_t N = q.size();
-    if (ctx && N >= 2 && toks[0].closed) {
-      std::size_t i = 1;
-      while (i < N && q.type(i) == T::RParen) ++i;
-      if (i < N && q.type(i) == T::Semi) ++i;
-      if (i < N && q.type(i) == T::Comment) hit(942120, t);
+  }
+
+  // Whether token i can start one of the token patterns (cheap; the loop over tokens stays small).
+  static bool sql_interesting(const Sql& q, std::size_t i) {
+    const Tok& k = q.tok(i);
+    switch (k.t) {
+      case T::Semi:
+      case T::LParen: return true;
+      case T::Op: return k.len == 2 && (q.text(i) == "||" || q.text(i) == "&&");
+      case T::Num: return k.len >= 10 && q.text(i)[1] == 'x';
+      case T::Word: {
+        if (k.len < 2 || k.len > 9) return false;
+        std::string_view w = q.text(i);
+        switch (w[0]) {
+          case 'u': return w == "union";
+          case 's': return w == "sleep" || w == "select";
+          case 'b': return w == "benchmark";
+          case 'p': return w == "pg_sleep" || w == "procedure";
+          case 'o': return w == "or" || w == "order";
+          case 'g': return w == "group";
+          case 'h': return w == "having";
+          case 'l': return w == "limit";
+          case 'i': return w == "into";
+          case 'a': return w == "and";
+          case 'x': return w == "xor";
+          case 'd': return w == "div";
+          default: return false;
+        }
+      }
+      default: return false;
     }
-    for (std::size_t i = 0; i < N; ++i) {
+  }
+
+  __attribute__((noinline)) static void sql_at(Inspector& in, const std::string& t, const Sql& q,
+                                               const std::vector<Tok>& toks, char ctx, std::size_t i, std::size_t N) {
+    auto hit = [&](uint32_t r, std::string_view v) { in.hit(r, v); };
+
       const T k = q.type(i);
       if (k == T::Word) {
         std::string_view w = q.text(i);
@@ -788,6 +860,11 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
           hit(942140, excerpt(t, toks[i].pos));
         if (q.word(j, "select") || q.word(j, "case")) hit(942140, excerpt(t, toks[i].pos));
       }
+      if (k == T::LParen && q.word(i + 1, "select") &&
+          (q.type(i + 2) == T::Num || q.type(i + 2) == T::Var || q.type(i + 2) == T::LParen ||
+           (q.type(i + 2) == T::Op && q.text(i + 2) == "*") || q.word(i + 2, "case") ||
+           (q.type(i + 2) == T::Word && q.type(i + 3) == T::LParen)))
+        hit(942140, excerpt(t, toks[i].pos));
       if (k == T::Semi && i + 1 < N && q.type(i + 1) == T::Word) {
         std::string_view w = q.text(i + 1);
         std::string_view nx = q.text(i + 2);
@@ -810,8 +887,113 @@ void Inspector::inspect(Source source, std::string_view name, std::string_view r
         for (char c : q.text(i).substr(2)) hex = hex && is_hex(c);
         if (hex) hit(942170, excerpt(t, toks[i].pos));
       }
+      }
+
+  __attribute__((noinline)) static void sql(Inspector& in, T_ t) {
+    auto hit = [&](uint32_t r, std::string_view v) { in.hit(r, v); };
+  // ---- SQL injection ----
+  std::vector<Tok> toks;
+  toks.reserve(64);
+  for (char ctx : {'\0', '\'', '"'}) {
+    if (ctx && t.find(ctx) == std::string::npos) continue;
+    sql_tokenize(t, ctx, toks);
+    Sql q(t, toks, ctx != 0);
+    const std::size_t N = q.size();
+    if (ctx && N >= 2 && toks[0].closed) {
+      std::size_t i = 1;
+      while (i < N && q.type(i) == T::RParen) ++i;
+      if (i < N && q.type(i) == T::Semi) ++i;
+      if (i < N && q.type(i) == T::Comment) hit(942120, t);
+    }
+    for (std::size_t i = 0; i < N; ++i)
+      if (sql_interesting(q, i)) sql_at(in, t, q, toks, ctx, i, N);
+  }
+  }
+};
+
+namespace {
+
+// Which characters a value contains (one cheap pass), to skip detectors that cannot match.
+struct CharMask {
+  bool any[128] = {};
+  bool high = false;
+  explicit CharMask(std::string_view t) {
+    for (char c : t) {
+      auto u = static_cast<unsigned char>(c);
+      if (u < 128) any[u] = true;
+      else high = true;
     }
   }
+  bool has(char c) const { return any[static_cast<unsigned char>(c)]; }
+  bool has_any(std::string_view cs) const {
+    for (char c : cs)
+      if (any[static_cast<unsigned char>(c)]) return true;
+    return false;
+  }
+};
+
+}  // namespace
+
+void Inspector::inspect(Source source, std::string_view name, std::string_view raw) {
+  if (raw.empty()) return;
+  if ((source == Source::Arg || source == Source::BodyArg || source == Source::Cookie || source == Source::ArgName) &&
+      arg_excluded(name))
+    return;
+  switch (source) {
+    case Source::Path: location_ = "URI"; break;
+    case Source::Arg: location_ = "Arg:"; location_ += name; break;
+    case Source::ArgName: location_ = "ArgName:"; location_ += name; break;
+    case Source::BodyArg: location_ = "Body:"; location_ += name; break;
+    case Source::Cookie: location_ = "Cookie:"; location_ += name; break;
+    case Source::HeaderFull:
+    case Source::Header: location_ = "Header:"; location_ += name; break;
+    case Source::Body: location_ = "Body"; break;
+  }
+
+  Normalized n;
+  normalize(raw, n);
+  const std::string& t = n.text;
+  if (t.empty()) return;
+  const CharMask mask(t);
+
+  if (n.had_null) hit(920270, "\\0");
+  if (n.multi_encoded && source != Source::Header && source != Source::HeaderFull) hit(920230, raw);
+  if (n.crlf_header) hit(921120, t);
+  if (mask.has('$') && mask.has('{')) Detectors::log4j(*this, t);
+
+  if (source == Source::HeaderFull && name == "user-agent")
+    ua_index().scan(t, [&](const Pat& p, std::size_t pos, std::size_t) { hit(p.rule, excerpt(t, pos)); });
+  if (source == Source::Header) {
+    if (t.starts_with("() {") || t.starts_with("(){")) hit(932140, t);
+    text_index().scan(t, [&](const Pat& p, std::size_t pos, std::size_t) {
+      if (p.rule / 100 == 9441 || p.rule == 944100 || p.rule == 944130) hit(p.rule, excerpt(t, pos));
+    });
+    return;
+  }
+
+  text_index().scan(t, [&](const Pat& p, std::size_t pos, std::size_t) {
+    if (p.rule == 930120 && source == Source::ArgName) return;
+    hit(p.rule, excerpt(t, pos));
+  });
+  // the shell view (quotes and backslashes dropped) matters only where shell syntax can appear
+  const bool shellish = mask.has_any(";|&`$\\'\"^(/") || n.had_newline;
+  if (shellish) {
+    build_shell(n);
+    shell_index().scan(n.shell, [&](const Pat& p, std::size_t pos, std::size_t) { hit(p.rule, excerpt(n.shell, pos)); });
+    if (source != Source::Path)
+      scan_commands(n.shell, [&](uint32_t rule, std::size_t pos) { hit(rule, excerpt(n.shell, pos)); });
+  }
+  if (mask.has('.')) Detectors::traversal(*this, t);
+  if (mask.has_any("<\"'`:") || (policy_.paranoia >= 2 && mask.has('<'))) Detectors::xss(*this, t, policy_.paranoia);
+  if (mask.has('{') || (mask.has('<') && mask.has('%'))) Detectors::templates(*this, t);
+  if (mask.has(':') && mask.has('"')) Detectors::php_serialized(*this, t);
+  if (mask.has('!') && mask.has('<') && contains(t, "<!entity") && (contains(t, " system ") || contains(t, " public ")))
+    hit(930150, t);
+  if ((source == Source::Arg || source == Source::BodyArg || source == Source::Cookie) && mask.has(':') &&
+      mask.has('/'))
+    Detectors::rfi(*this, t, name, host_);
+  if (mask.has_any("'\"`;()=<>|&#@*-!/") || contains(t, "union") || contains(t, "select"))
+    Detectors::sql(*this, t);
 }
 
 }  // namespace waf

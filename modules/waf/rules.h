@@ -17,6 +17,9 @@ struct RuleInfo {
   const char* description;
 };
 
+// Builds the pattern tables (once); call before a request's allocations begin (they must outlive it).
+void init_tables();
+
 // Every rule, sorted by id.
 const std::vector<RuleInfo>& all_rules();
 const RuleInfo* find_rule(uint32_t id);
@@ -63,6 +66,7 @@ class Inspector {
   int score() const { return score_; }
 
  private:
+  friend struct Detectors;  // rules.cpp
   bool enabled(const RuleInfo& r) const;
   void hit(uint32_t rule_id, std::string_view value);
 

@@ -70,9 +70,9 @@ class RequestSink : public JsonSink {
     } else if (p == "config.threshold" && !is_string) {
       long v = to_int(value);
       r_.policy.threshold = v < 1 ? 1 : static_cast<int>(v);
-    } else if (p.substr(0, 22) == "config.exclude_rules.") {
+    } else if (p.starts_with("config.exclude_rules.")) {
       r_.policy.exclude_rules.push_back(static_cast<uint32_t>(to_int(value)));
-    } else if (p.substr(0, 21) == "config.exclude_args.") {
+    } else if (p.starts_with("config.exclude_args.")) {
       r_.policy.exclude_args.emplace_back(value);
     }
   }
@@ -210,6 +210,19 @@ bool is_ipv4_host(std::string_view h) {
   return dots == 3;
 }
 
+__attribute__((noinline)) void inspect_header(Inspector& insp, const HeaderKV& h) {
+  if (h.name == "cookie") {
+    inspect_cookies(insp, h.value);
+  } else if (h.name == "user-agent" || h.name == "referer") {
+    insp.inspect(Source::HeaderFull, h.name, h.value);  // user-agent: scanner signatures too
+  } else {
+    if (h.name == "x-scanner" || h.name.starts_with("acunetix-") || h.name == "x-wipp" || h.name == "x-scan-memo" ||
+        h.name == "x-ptst-scan")
+      insp.report(913110, "Header:" + h.name, h.value);
+    if (h.value.find_first_of("$(#%\\&@{") != std::string::npos) insp.inspect(Source::Header, h.name, h.value);
+  }
+}
+
 void analyze(const RequestIn& r, Inspector& insp) {
   // ---- method ----
   const std::string& m = r.method;
@@ -233,33 +246,8 @@ void analyze(const RequestIn& r, Inspector& insp) {
   if (!ua || ua->value.empty()) insp.report(920320, "Header:user-agent", "");
   if ((m == "GET" || m == "HEAD") && !r.body.empty()) insp.report(920170, "Body", "");
 
-  static const char* const kScanners[] = {
-      "sqlmap", "nikto", "nmap", "nessus", "acunetix", "netsparker", "w3af", "dirbuster", "gobuster", "wpscan",
-      "masscan", "zgrab", "havij", "openvas", "arachni", "nuclei", "fimap", "wfuzz", "ffuf", "commix", "skipfish",
-      "whatweb", "zmeu", "morfeus", "appscan", "paros", "webinspect", "jaeles", "xsstrike", "joomscan",
-      "droopescan", "dirb/", "feroxbuster", "hydra", "brutus", "grabber", "webshag", "bsqlbf", "pangolin",
-      "sqlninja", "absinthe", "nsauditor", "vega/", "zap/", "burpcollaborator", "interactsh", "qualys"};
-  for (const auto& h : r.headers) {
-    if (h.name.empty()) continue;
-    if (h.name == "cookie") {
-      inspect_cookies(insp, h.value);
-    } else if (h.name == "user-agent") {
-      std::string l = lower(h.value);
-      for (const char* s : kScanners)
-        if (l.find(s) != std::string::npos) {
-          insp.report(913100, "Header:user-agent", h.value);
-          break;
-        }
-      insp.inspect(Source::HeaderFull, h.name, h.value);
-    } else if (h.name == "referer") {
-      insp.inspect(Source::HeaderFull, h.name, h.value);
-    } else {
-      if (h.name == "x-scanner" || h.name.substr(0, 9) == "acunetix-" || h.name == "x-wipp" ||
-          h.name == "x-scan-memo" || h.name == "x-ptst-scan")
-        insp.report(913110, "Header:" + h.name, h.value);
-      if (h.value.find_first_of("$(#%\\&@{") != std::string::npos) insp.inspect(Source::Header, h.name, h.value);
-    }
-  }
+  for (const auto& h : r.headers)
+    if (!h.name.empty()) inspect_header(insp, h);
 
   // ---- URI ----
   std::string_view uri(r.uri);
@@ -306,11 +294,50 @@ void analyze(const RequestIn& r, Inspector& insp) {
 
 std::string g_result;  // the last result: [u32 length][JSON]; valid until the next call
 
+// Per-request arena for C++ allocations: every std::string / std::vector made while a request is analysed is
+// bump-allocated here and dropped wholesale when the next request starts (dlmalloc's per-call cost dominated the
+// instruction budget). Allocations beyond the arena, and all allocations outside a request, use malloc.
+constexpr std::size_t kArenaBytes = 2u << 20;
+char* g_arena = nullptr;
+std::size_t g_used = 0;
+bool g_active = false;
+
+void* arena_alloc(std::size_t n) {
+  if (g_active) {
+    std::size_t a = (g_used + 15) & ~static_cast<std::size_t>(15);
+    if (a + n <= kArenaBytes) {
+      g_used = a + n;
+      return g_arena + a;
+    }
+  }
+  return std::malloc(n ? n : 1);
+}
+
+bool in_arena(const void* p) {
+  auto* c = static_cast<const char*>(p);
+  return g_arena && c >= g_arena && c < g_arena + kArenaBytes;
+}
+
 void put_u32(std::string& s, std::size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) s[at + static_cast<std::size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xFF);
 }
 
 }  // namespace
+
+void* operator new(std::size_t n) { return arena_alloc(n); }
+void* operator new[](std::size_t n) { return arena_alloc(n); }
+void operator delete(void* p) noexcept {
+  if (p && !in_arena(p)) std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  if (p && !in_arena(p)) std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  if (p && !in_arena(p)) std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  if (p && !in_arena(p)) std::free(p);
+}
 
 extern "C" {
 
@@ -325,12 +352,17 @@ __attribute__((export_name("dealloc"))) void dealloc(uint32_t ptr, uint32_t /*si
 
 __attribute__((export_name("analyze_request"))) uint32_t analyze_request(uint32_t ptr, uint32_t len) {
   std::string_view in(reinterpret_cast<const char*>(static_cast<uintptr_t>(ptr)), len);
+  init_tables();
+  if (!g_arena) g_arena = static_cast<char*>(std::malloc(kArenaBytes));
+  g_used = 0;
+  g_active = g_arena != nullptr;
   RequestIn req;
   RequestSink sink(req);
   bool parsed = json_walk(in, sink, true);
 
   Inspector insp(req.policy);
   if (parsed) analyze(req, insp);
+  g_active = false;  // the result outlives the request: heap
 
   std::string& out = g_result;
   out.assign(4, '\0');

@@ -116,7 +116,7 @@ struct FunctionRunner::Impl {
   }
 
   Outcome invoke(const EdgeModule& m, std::string_view entry, hostapi::InvocationContext& ctx,
-                 const FunctionLimits& limits) {
+                 const FunctionLimits& limits, const GuestCall* custom = nullptr) {
     const auto t0 = Clock::now();
     Outcome outcome;
     ++stats.invocations;
@@ -130,7 +130,7 @@ struct FunctionRunner::Impl {
       outcome.message = "module is not compiled";
       return finish(std::move(outcome));
     }
-    if (std::string why = m.check_entry(entry); !why.empty()) {
+    if (std::string why = custom ? std::string() : m.check_entry(entry); !why.empty()) {
       outcome.status = OutcomeStatus::HostError;
       outcome.message = std::move(why);
       return finish(std::move(outcome));
@@ -184,7 +184,14 @@ struct FunctionRunner::Impl {
     opts.deadline = limits.deadline_for(m.needs_blocking);
     opts.user_data = &ctx;
     wasm::Val result;
-    wasm::CallOutcome call = inst.call(entry, {}, std::span<wasm::Val>(&result, 1), opts);
+    wasm::CallOutcome call;
+    if (custom) {
+      int32_t rv = 0;
+      call = (*custom)(inst, opts, &rv);
+      result.i32 = rv;
+    } else {
+      call = inst.call(entry, {}, std::span<wasm::Val>(&result, 1), opts);
+    }
 
     std::optional<int64_t> fuel_left;
     if (m.fuel_instrumented) fuel_left = get_fuel(inst);
@@ -200,7 +207,9 @@ struct FunctionRunner::Impl {
           outcome.status = OutcomeStatus::Ok;
         } else {
           outcome.status = OutcomeStatus::FunctionError;
-          outcome.message = "entry '" + std::string(entry) + "' returned " + std::to_string(result.i32);
+          outcome.message = custom && !call.message.empty()
+                                ? std::string(entry) + ": " + call.message
+                                : "entry '" + std::string(entry) + "' returned " + std::to_string(result.i32);
         }
         break;
       case wasm::CallStatus::HostExit:
@@ -271,6 +280,11 @@ void FunctionRunner::evict(const EdgeModule& module) {
 
 std::size_t FunctionRunner::idle_instances(const EdgeModule& module) const {
   return module.compiled ? impl_->pool->idle_count(*module.compiled) : 0;
+}
+
+Outcome FunctionRunner::invoke_call(const EdgeModule& module, std::string_view label, const GuestCall& call,
+                                    hostapi::InvocationContext& ctx, const FunctionLimits& limits) {
+  return impl_->invoke(module, label, ctx, limits, &call);
 }
 
 const RunnerStats& FunctionRunner::stats() const { return impl_->stats; }

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -56,6 +57,18 @@ class FunctionRunner {
   // is instrumented at all were fixed when the module was loaded.
   Outcome invoke(const EdgeModule& module, std::string_view entry, hostapi::InvocationContext& ctx,
                  const FunctionLimits& limits);
+
+  // The guest calls of one invocation of an ABI whose entry point is not `() -> i32` (e.g. the WAF ABI: alloc,
+  // write the request into memory, analyze_request(ptr, len), read the result). It makes every guest call with
+  // `options` (deadline and user_data), sets *return_value (0 = success, anything else = FunctionError) and
+  // returns the outcome of the failing call, or of the last one when all returned.
+  using GuestCall =
+      std::function<wasm::CallOutcome(wasm::Instance& instance, const wasm::CallOptions& options, int32_t* return_value)>;
+
+  // Like invoke() (same instance pooling, fuel budget for the whole sequence, deadline, classification and
+  // release), with `call` in place of the `() -> i32` entry call. `label` names the call in messages.
+  Outcome invoke_call(const EdgeModule& module, std::string_view label, const GuestCall& call,
+                      hostapi::InvocationContext& ctx, const FunctionLimits& limits);
 
   // Drops this runner's idle instances of `module` now (they also go once the module's owner drops it).
   void evict(const EdgeModule& module);

@@ -11,6 +11,8 @@
 #include "edge/edge_phase.h"
 #include "edge/function_set.h"
 #include "redis/client.h"
+#include "waf/waf_phase.h"
+#include "waf/waf_set.h"
 
 namespace aegis::pipeline {
 
@@ -53,6 +55,8 @@ server::Server::Options Pipeline::server_options(std::chrono::milliseconds drain
     if (snap.config->bot.enabled && svc->bot) snap.bot = bot::BotSet::load(*snap.config, *svc->bot);
     // Edge functions: modules loaded once per snapshot, shared by all workers.
     if (!snap.config->functions.empty()) snap.edge_functions = edge::FunctionSet::load(*snap.config);
+    // WAF: the module and route policies of this config.
+    if (snap.config->waf.enabled) snap.waf = waf::WafSet::load(*snap.config);
   };
 
   // Per-worker phases, in request order (response_filter runs them in reverse).
@@ -64,6 +68,7 @@ server::Server::Options Pipeline::server_options(std::chrono::milliseconds drain
     // 2. edge functions (request phase; response phase on the way back)
     phases.push_back(std::make_shared<edge::EdgeFunctionPhase>(services->executor));
     // 3. WAF
+    phases.push_back(std::make_shared<waf::WafPhase>());  // no-op while the snapshot has no WAF set
     // 4. HTTP cache
     phases.push_back(std::make_shared<cache::CachePhase>(services->cache));  // no-op while cache.enabled is false
     return phases;

@@ -22,6 +22,10 @@ namespace aegis::bot {
 class BotSet;  // bot/bot_set.h
 }
 
+namespace aegis::waf {
+class WafSet;  // waf/waf_set.h
+}
+
 namespace aegis::proxy {
 
 struct ResolvedOrigin {
@@ -36,6 +40,8 @@ struct ProxySnapshot {
   std::unordered_map<std::string, ResolvedOrigin> origins;  // by Origin::name
   // Edge functions of this config, loaded once and shared by all workers (set by the server; null when none).
   std::shared_ptr<const edge::FunctionSet> edge_functions;
+  // The WAF of this config (module, route policies); set by the pipeline, null when waf.enabled is false.
+  std::shared_ptr<const waf::WafSet> waf;
   // Bot management of this config (detector module, route policies); set by the pipeline, null when off.
   std::shared_ptr<const bot::BotSet> bot;
 
