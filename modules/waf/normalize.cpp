@@ -24,30 +24,43 @@ bool hex_run(std::string_view s, std::size_t pos, std::size_t n, uint32_t* v) {
   return true;
 }
 
+// Writes through a raw pointer into a string pre-sized to an upper bound of the output (every decoder here only
+// shrinks its input), then trims it: no per-character std::string growth (fuel is charged by static code size, and
+// push_back's growth path is large).
+struct Out {
+  std::string& s;
+  char* w;
+  Out(std::string& str, std::size_t max) : s(str), w(nullptr) {
+    s.resize(max);
+    w = s.data();
+  }
+  void put(char c) { *w++ = c; }
+  void done() { s.resize(static_cast<std::size_t>(w - s.data())); }
+};
+
 // Code point → bytes, folding fullwidth ASCII (U+FF01..U+FF5E) to ASCII.
-void put_cp(std::string& out, uint32_t cp) {
+void put_cp(Out& out, uint32_t cp) {
   if (cp >= 0xFF01 && cp <= 0xFF5E) cp = cp - 0xFF01 + 0x21;
   if (cp < 0x80) {
-    out += static_cast<char>(cp);
+    out.put(static_cast<char>(cp));
   } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
+    out.put(static_cast<char>(0xC0 | (cp >> 6)));
+    out.put(static_cast<char>(0x80 | (cp & 0x3F)));
   } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
+    out.put(static_cast<char>(0xE0 | (cp >> 12)));
+    out.put(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.put(static_cast<char>(0x80 | (cp & 0x3F)));
   } else if (cp < 0x110000) {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
+    out.put(static_cast<char>(0xF0 | (cp >> 18)));
+    out.put(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.put(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.put(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
 
 // \uXXXX, \u{X..}, \xHH escapes (JavaScript / JSON style).
-void unescape_backslash(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
+void unescape_backslash(std::string_view in, std::string& out_str) {
+  Out out(out_str, in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     uint32_t v;
     if (in[i] == '\\' && i + 1 < in.size()) {
@@ -58,13 +71,14 @@ void unescape_backslash(std::string_view in, std::string& out) {
         continue;
       }
       if ((n == 'x' || n == 'X') && hex_run(in, i + 2, 2, &v)) {
-        out += static_cast<char>(v);
+        out.put(static_cast<char>(v));
         i += 3;
         continue;
       }
     }
-    out += in[i];
+    out.put(in[i]);
   }
+  out.done();
 }
 
 struct Entity {
@@ -78,13 +92,12 @@ constexpr Entity kEntities[] = {{"lt", '<'},    {"gt", '>'},     {"quot", '"'}, 
                                 {"excl", '!'},  {"num", '#'},    {"percnt", '%'}, {"plus", '+'},  {"ast", '*'},
                                 {"dollar", '$'}, {"quest", '?'}, {"commat", '@'}};
 
-bool decode_entities(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
+bool decode_entities(std::string_view in, std::string& out_str) {
+  Out out(out_str, in.size());
   bool changed = false;
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (in[i] != '&' || i + 2 >= in.size()) {
-      out += in[i];
+      out.put(in[i]);
       continue;
     }
     std::size_t j = i + 1;
@@ -108,7 +121,7 @@ bool decode_entities(std::string_view in, std::string& out) {
         changed = true;
         continue;
       }
-      out += in[i];
+      out.put(in[i]);
       continue;
     }
     bool done = false;
@@ -125,28 +138,28 @@ bool decode_entities(std::string_view in, std::string& out) {
         if (eq) {
           std::size_t end = j + n;
           if (end < in.size() && in[end] == ';') ++end;
-          out += e.c;
+          out.put(e.c);
           i = end - 1;
           done = changed = true;
           break;
         }
       }
     }
-    if (!done) out += in[i];
+    if (!done) out.put(in[i]);
   }
+  out.done();
   return changed;
 }
 
 // Overlong UTF-8 encodings of '.', '/', '\' and fullwidth ASCII → ASCII; other bytes kept.
-void fold_utf8(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
+void fold_utf8(std::string_view in, std::string& out_str) {
+  Out out(out_str, in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     auto b = static_cast<unsigned char>(in[i]);
     if ((b == 0xC0 || b == 0xC1) && i + 1 < in.size()) {
       auto c = static_cast<unsigned char>(in[i + 1]);
       if ((c & 0xC0) == 0x80) {
-        out += static_cast<char>(((b & 0x1F) << 6 | (c & 0x3F)) & 0x7F);
+        out.put(static_cast<char>(((b & 0x1F) << 6 | (c & 0x3F)) & 0x7F));
         ++i;
         continue;
       }
@@ -154,7 +167,7 @@ void fold_utf8(std::string_view in, std::string& out) {
     if (b == 0xE0 && i + 2 < in.size() && (static_cast<unsigned char>(in[i + 1]) & 0xE0) == 0x80) {
       auto c1 = static_cast<unsigned char>(in[i + 1]), c2 = static_cast<unsigned char>(in[i + 2]);
       if ((c2 & 0xC0) == 0x80) {
-        out += static_cast<char>(((c1 & 0x3F) << 6 | (c2 & 0x3F)) & 0x7F);
+        out.put(static_cast<char>(((c1 & 0x3F) << 6 | (c2 & 0x3F)) & 0x7F));
         i += 2;
         continue;
       }
@@ -163,13 +176,14 @@ void fold_utf8(std::string_view in, std::string& out) {
       auto c1 = static_cast<unsigned char>(in[i + 1]), c2 = static_cast<unsigned char>(in[i + 2]);
       uint32_t cp = (0xFu << 12) | ((c1 & 0x3Fu) << 6) | (c2 & 0x3Fu);
       if ((c1 & 0xC0) == 0x80 && (c2 & 0xC0) == 0x80 && cp >= 0xFF01 && cp <= 0xFF5E) {
-        out += static_cast<char>(cp - 0xFF01 + 0x21);
+        out.put(static_cast<char>(cp - 0xFF01 + 0x21));
         i += 2;
         continue;
       }
     }
-    out += in[i];
+    out.put(in[i]);
   }
+  out.done();
 }
 
 struct CommentState {
@@ -180,12 +194,13 @@ struct CommentState {
 
 // At a[i] == '/' or '*': a SQL comment start or (in a versioned comment) its end. Emits a space for it, advances i
 // and returns true; false when there is no comment here.
-__attribute__((noinline)) bool comment(const std::string& a, std::size_t& i, CommentState& cs, std::string& t,
+__attribute__((noinline)) bool comment(const std::string& a, std::size_t& i, CommentState& cs, Out& t,
                                        bool& space) {
+  const bool empty = t.w == t.s.data();
   if (a[i] == '*') {
     if (a[i + 1] != '/') return false;
     cs.in_versioned = false;
-    if (!space && !t.empty()) t += ' ';
+    if (!space && !empty) t.put(' ');
     space = true;
     ++i;
     return true;
@@ -196,7 +211,7 @@ __attribute__((noinline)) bool comment(const std::string& a, std::size_t& i, Com
     cs.close_known = true;
   }
   if (cs.next_close == std::string::npos) return false;
-  if (!space && !t.empty()) t += ' ';
+  if (!space && !empty) t.put(' ');
   space = true;
   if (i + 2 < a.size() && a[i + 2] == '!') {  // MySQL versioned comment: keep its content
     std::size_t j = i + 3;
@@ -212,8 +227,8 @@ __attribute__((noinline)) bool comment(const std::string& a, std::size_t& i, Com
 }  // namespace
 
 bool has_percent_escape(std::string_view s) {
-  for (std::size_t i = 0; i + 2 < s.size(); ++i) {
-    if (s[i] != '%') continue;
+  // jump from '%' to '%' (memchr does the scanning): the loop body runs once per '%', not per character
+  for (std::size_t i = s.find('%'); i != std::string_view::npos && i + 2 < s.size(); i = s.find('%', i + 1)) {
     uint32_t v;
     if (hex_run(s, i + 1, 2, &v)) return true;
     if ((s[i + 1] == 'u' || s[i + 1] == 'U') && hex_run(s, i + 2, 4, &v)) return true;
@@ -221,29 +236,32 @@ bool has_percent_escape(std::string_view s) {
   return false;
 }
 
-void url_decode(std::string_view in, bool plus, std::string& out, bool* invalid) {
-  out.clear();
-  out.reserve(in.size());
+void url_decode(std::string_view in, bool plus, std::string& out_str, bool* invalid) {
+  Out out(out_str, in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
+    // plain run: a tight loop with a small body (fuel is charged per iteration by the loop's static size)
+    while (i < in.size() && in[i] != '%' && in[i] != '+') *out.w++ = in[i++];
+    if (i >= in.size()) break;
     char c = in[i];
     if (c == '+' && plus) {
-      out += ' ';
+      out.put(' ');
     } else if (c == '%') {
       uint32_t v;
       if (hex_run(in, i + 1, 2, &v)) {
-        out += static_cast<char>(v);
+        out.put(static_cast<char>(v));
         i += 2;
       } else if (i + 1 < in.size() && (in[i + 1] == 'u' || in[i + 1] == 'U') && hex_run(in, i + 2, 4, &v)) {
         put_cp(out, v);
         i += 5;
       } else {
         if (invalid) *invalid = true;
-        out += c;
+        out.put(c);
       }
     } else {
-      out += c;
+      out.put(c);
     }
   }
+  out.done();
 }
 
 void normalize(std::string_view raw, Normalized& out) {
@@ -269,19 +287,33 @@ void normalize(std::string_view raw, Normalized& out) {
     a.swap(b);
   }
   bool high = false;
-  for (char c : a) high |= static_cast<unsigned char>(c) >= 0xC0;
+  for (char c : a) high |= static_cast<unsigned char>(c) >= 0xC0;  // (a tiny loop body)
   if (high) {
     fold_utf8(a, b);
     a.swap(b);
   }
 
   // lower-case, NUL dropped, controls → space, SQL comments → space, whitespace collapsed
-  std::string& t = out.text;
-  t.clear();
-  t.reserve(a.size());
+  Out t(out.text, a.size());
+  char* const t0 = t.w;
   bool space = false;
   CommentState cs;
   for (std::size_t i = 0; i < a.size(); ++i) {
+    // plain run: lower-case letters, digits and common punctuation, copied by a tight loop
+    {
+      const char* p = a.data() + i;
+      const char* e = a.data() + a.size();
+      char* w = t.w;
+      while (p < e && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == ',' || *p == '-' ||
+                       *p == '_' || *p == '=' || *p == ':'))
+        *w++ = *p++;
+      if (w != t.w) {
+        t.w = w;
+        space = false;
+        i = static_cast<std::size_t>(p - a.data());
+        if (i >= a.size()) break;
+      }
+    }
     char c = a[i];
     if (c == 0) {
       out.had_null = true;
@@ -290,15 +322,16 @@ void normalize(std::string_view raw, Normalized& out) {
     if ((c == '/' || (c == '*' && cs.in_versioned)) && i + 1 < a.size() && comment(a, i, cs, t, space)) continue;
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F || c == ' ') {
-      if (!space && !t.empty()) t += ' ';
+      if (!space && t.w != t0) t.put(' ');
       space = true;
       continue;
     }
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    t += c;
+    t.put(c);
     space = false;
   }
-  if (!t.empty() && t.back() == ' ') t.pop_back();
+  if (t.w != t0 && t.w[-1] == ' ') --t.w;
+  t.done();
 
   out.had_newline = a.find_first_of("\r\n") != std::string::npos;
   // CR/LF followed by something that looks like a header line: "name:"
@@ -326,11 +359,24 @@ void normalize(std::string_view raw, Normalized& out) {
 void build_shell(Normalized& out) {
   const std::string& a = out.decoded;
   bool space = false;
-  std::string& s = out.shell;
-  s.clear();
-  s.reserve(a.size());
+  Out s(out.shell, a.size());
+  char* const s0 = s.w;
   space = false;
   for (std::size_t i = 0; i < a.size(); ++i) {
+    {
+      const char* p = a.data() + i;
+      const char* e = a.data() + a.size();
+      char* w = s.w;
+      while (p < e && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == ',' || *p == '-' ||
+                       *p == '_' || *p == '=' || *p == ':' || *p == '/'))
+        *w++ = *p++;
+      if (w != s.w) {
+        s.w = w;
+        space = false;
+        i = static_cast<std::size_t>(p - a.data());
+        if (i >= a.size()) break;
+      }
+    }
     char c = a[i];
     if (c == '\'' || c == '"' || c == '\\' || c == '^' || c == 0) continue;
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -358,20 +404,21 @@ void build_shell(Normalized& out) {
       }
     }
     if (c == '\n' || c == '\r') {
-      if (!s.empty() && s.back() == ' ') s.pop_back();
-      if (s.empty() || s.back() != ';') s += ';';
+      if (s.w != s0 && s.w[-1] == ' ') --s.w;
+      if (s.w == s0 || s.w[-1] != ';') s.put(';');
       space = false;
       continue;
     }
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F || c == ' ') {
-      if (!space && !s.empty() && s.back() != ';') s += ' ';
+      if (!space && s.w != s0 && s.w[-1] != ';') s.put(' ');
       space = true;
       continue;
     }
-    s += c;
+    s.put(c);
     space = false;
   }
+  s.done();
 
 }
 

@@ -88,13 +88,12 @@ const HeaderKV* find_header(const RequestIn& r, std::string_view name) {
 }
 
 bool invalid_percent(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') continue;
-    auto hex = [&](std::size_t k) {
-      if (k >= s.size()) return false;
-      char c = s[k];
-      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    };
+  auto hex = [&](std::size_t k) {
+    if (k >= s.size()) return false;
+    char c = s[k];
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  for (std::size_t i = s.find('%'); i != std::string_view::npos; i = s.find('%', i + 1)) {
     if (hex(i + 1) && hex(i + 2)) continue;
     if (i + 1 < s.size() && (s[i + 1] == 'u' || s[i + 1] == 'U') && hex(i + 2) && hex(i + 3) && hex(i + 4) &&
         hex(i + 5))

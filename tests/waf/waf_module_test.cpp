@@ -286,17 +286,3 @@ TEST(WafCorpus, FalsePositiveRateAtDefaultParanoia) {
   std::printf("WAF corpus: %d/%d benign requests blocked (%.2f %%)\n", r.blocked, r.total, 100.0 * rate);
   EXPECT_LE(rate, 0.01) << "false positives:\n" << fps;
 }
-TEST(WafDebug, Fuel) {
-  for (const char* u : {"/", "/products?id=42", "/search?q=Please+select+the+items+from+the+list+below"}) {
-    waf::Verdict v = run(get(u));
-    std::printf("%s: %s fuel=%llu wall=%lld us\n", u, functions::label(v.outcome.status),
-                (unsigned long long)v.outcome.fuel_used, (long long)(v.outcome.wall.count() / 1000));
-  }
-  Req r = get("/search?q=Please+select+the+items+from+the+list+below");
-  r.headers.push_back({"accept", "text/html,application/xhtml+xml,*/*;q=0.8"});
-  waf::Verdict v = run(r);
-  std::printf("accept: %s fuel=%llu\n", functions::label(v.outcome.status), (unsigned long long)v.outcome.fuel_used);
-  r.headers[1].second = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
-  v = run(r);
-  std::printf("chrome ua: %s fuel=%llu\n", functions::label(v.outcome.status), (unsigned long long)v.outcome.fuel_used);
-}
