@@ -363,7 +363,7 @@ done
 if [[ -n ${MRPS[aegis]:-} && -n ${MRPS[aegis-fn]:-} ]]; then
   echo
   awk -v a="${MRPS[aegis-fn]}" -v b="${MRPS[aegis]}" -v pa="${MP99[aegis-fn]}" -v pb="${MP99[aegis]}" \
-    'BEGIN { r = a / b; printf "aegis-fn/aegis throughput %.2fx (target >= 0.90: %s)   p99 latency %.2fx\n", r, r >= 0.9 ? "met" : "NOT met", pa / pb }'
+    'BEGIN { r = a / b; printf "aegis-fn/aegis throughput %.2fx (target >= 0.90: %s)   p99 latency %.2fx\n", r, (r >= 0.9 ? "met" : "NOT met"), pa / pb }'
 fi
 if [[ -n ${MRPS[aegis]:-} ]]; then
   echo
