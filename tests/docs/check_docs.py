@@ -174,7 +174,11 @@ def free_port() -> int:
 
 
 def http(url: str, method: str = "GET", headers: dict | None = None, timeout: float = 10.0) -> tuple[int, str]:
-    req = urllib.request.Request(url, method=method, headers=headers or {})
+    # A browser-like client by default, so bot management lets the traffic through to the later phases.
+    h = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+         "accept": "text/html", "accept-language": "en"}
+    h.update(headers or {})
+    req = urllib.request.Request(url, method=method, headers=h)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, r.read().decode("utf-8", "replace")
