@@ -53,6 +53,8 @@ const SchemaEntry kEntries[] = {
 void check(Config& cfg, const SectionChecker& checker) {
   if (cfg.kv.store == "redis" && !cfg.redis.enabled)
     checker.fail("kv.store", "kv", "kv.store: redis needs redis.enabled: true");
+  if (cfg.cache.store == "redis" && !cfg.redis.enabled)
+    checker.fail("cache.store", "cache", "cache.store: redis needs redis.enabled: true");
 }
 
 }  // namespace

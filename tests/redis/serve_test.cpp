@@ -1,0 +1,183 @@
+// Redis in `aegis serve`, end to end: the real binary, a real redis-server (fixture), the real test origin and a
+// real Wasm module using cache_get/cache_set. Two nodes share one Redis (KV state and cached responses), and Redis
+// is killed mid-test while requests keep succeeding.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "support/aegis_process.h"
+#include "support/origin_process.h"
+#include "support/raw_client.h"
+#include "support/redis_server.h"
+
+namespace aegis::test {
+namespace {
+
+std::string wasm(const std::string& name) { return std::string(AEGIS_WASM_DIR) + "/" + name + ".wasm"; }
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::string redis_section(const std::string& prefix = "it:") {
+  return "redis:\n  enabled: true\n  port: {{REDIS_PORT}}\n  key_prefix: \"" + prefix +
+         "\"\n  command_timeout: 2s\n  reconnect_max: 200ms\n";
+}
+
+// Functions "counter" (on /a) and "counter2" (on /b), the same module, plus a catch-all route.
+std::string kv_config(const std::string& kv_section) {
+  return config_preamble() + redis_section() + kv_section + "functions:\n  - name: counter\n    module: " +
+         wasm("redis_kv_counter") + "\n    timeout: 2s\n  - name: counter2\n    module: " + wasm("redis_kv_counter") +
+         "\n    timeout: 2s\nroutes:\n  - path_prefix: /a\n    origin: origin\n    functions: [counter]\n"
+         "  - path_prefix: /b\n    origin: origin\n    functions: [counter2]\n  - path_prefix: /\n    origin: origin\n";
+}
+
+std::string cache_config() {
+  return config_preamble() + redis_section() + "cache:\n  enabled: true\n  store: redis\n" +
+         "routes:\n  - path_prefix: /\n    origin: origin\n";
+}
+
+class RedisServe : public ::testing::Test {
+ protected:
+  Vars vars() { return {{"ORIGIN_PORT", std::to_string(origin.port())}, {"REDIS_PORT", std::to_string(redis.port())}}; }
+  void start(AegisProcess& node, const std::string& yaml) {
+    std::string error;
+    ASSERT_TRUE(node.start(yaml, vars(), &error)) << error;
+  }
+  std::size_t origin_hits(const std::string& target) {
+    std::size_t n = 0;
+    for (const auto& t : origin.targets()) n += t == target;
+    return n;
+  }
+  RedisServer redis;
+  OriginProcess origin;
+};
+
+TEST_F(RedisServe, KvModuleStateIsSharedByTwoNodesThroughRedis) {
+  AegisProcess a, b;
+  start(a, kv_config("kv:\n  store: redis\n"));
+  start(b, kv_config("kv:\n  store: redis\n"));
+  auto r1 = http_get(a.port(), "/a/1");
+  ASSERT_EQ(r1.status, 200) << r1.body << a.stderr_text();
+  EXPECT_EQ(r1.header("x-hits"), "1");
+  EXPECT_EQ(r1.header("x-kv"), "ok");
+  EXPECT_EQ(http_get(a.port(), "/a/2").header("x-hits"), "2");
+  EXPECT_EQ(http_get(b.port(), "/a/3").header("x-hits"), "3");  // the other node sees the same counter
+  // Stored in Redis under the key prefix and the function's namespace, with the module's TTL.
+  EXPECT_EQ(redis.cli({"GET", "it:kv:7:counter:hits"}), "3");
+  long long ttl = std::stoll(redis.cli({"TTL", "it:kv:7:counter:hits"}));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 300);
+  // Per-function namespaces: counter2 has its own "hits".
+  EXPECT_EQ(http_get(b.port(), "/b/1").header("x-hits"), "1");
+  EXPECT_EQ(redis.cli({"GET", "it:kv:8:counter2:hits"}), "1");
+}
+
+TEST_F(RedisServe, SharedKvNamespaceAcrossFunctions) {
+  AegisProcess a;
+  start(a, kv_config("kv:\n  store: redis\n  shared: true\n"));
+  EXPECT_EQ(http_get(a.port(), "/a").header("x-hits"), "1");
+  EXPECT_EQ(http_get(a.port(), "/b").header("x-hits"), "2");
+  EXPECT_EQ(redis.cli({"GET", "it:kv:0::hits"}), "2");
+}
+
+TEST_F(RedisServe, MemoryKvIsPerNode) {
+  AegisProcess a, b;
+  start(a, kv_config(""));  // kv.store defaults to memory
+  start(b, kv_config(""));
+  EXPECT_EQ(http_get(a.port(), "/a").header("x-hits"), "1");
+  EXPECT_EQ(http_get(a.port(), "/a").header("x-hits"), "2");
+  EXPECT_EQ(http_get(b.port(), "/a").header("x-hits"), "1");
+  EXPECT_EQ(redis.cli({"KEYS", "it:kv:*"}), "");
+}
+
+TEST_F(RedisServe, KvRequestsKeepSucceedingWhileRedisIsDown) {
+  AegisProcess a;
+  start(a, kv_config("kv:\n  store: redis\n"));
+  EXPECT_EQ(http_get(a.port(), "/a").header("x-hits"), "1");
+  redis.kill();
+  for (int i = 0; i < 5; ++i) {
+    auto r = http_get(a.port(), "/a");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("x-hits"), "1");  // cache_get misses
+    EXPECT_EQ(r.header("x-kv"), "set-failed");
+  }
+  redis.restart();  // empty data set
+  ASSERT_TRUE(eventually([&] { return http_get(a.port(), "/a").header("x-kv") == "ok"; }));
+  EXPECT_EQ(http_get(a.port(), "/a").header("x-hits"), "2");
+  std::string m = http_get(a.admin_port(), "/metrics").body;
+  EXPECT_NE(m.find("redis_commands_total{result=\"unavailable\"}"), std::string::npos);
+  EXPECT_NE(m.find("redis_connected 1"), std::string::npos);
+}
+
+TEST_F(RedisServe, ConfigRefusesRedisStoresWithoutRedisAndKvInTheResponsePhase) {
+  AegisProcess a;
+  std::string error;
+  std::string no_redis = config_preamble() + "kv:\n  store: redis\nroutes:\n  - path_prefix: /\n    origin: origin\n";
+  EXPECT_FALSE(a.start(no_redis, vars(), &error));
+  EXPECT_NE(error.find("kv.store: redis needs redis.enabled: true"), std::string::npos) << error;
+  AegisProcess b;
+  std::string response_phase = config_preamble() + redis_section() + "kv:\n  store: redis\nfunctions:\n"
+                               "  - name: counter\n    module: " + wasm("redis_kv_counter") +
+                               "\n    phase: response\nroutes:\n  - path_prefix: /\n    origin: origin\n"
+                               "    functions: [counter]\n";
+  EXPECT_FALSE(b.start(response_phase, vars(), &error));
+  EXPECT_NE(error.find("only the request phase supports"), std::string::npos) << error;
+}
+
+TEST_F(RedisServe, SecondNodesFirstRequestIsACacheHitFromRedis) {
+  AegisProcess a, b;
+  start(a, cache_config());
+  start(b, cache_config());
+  const std::string target = "/headers?cache-control=max-age%3D300&x-n=1";
+  auto first = http_get(a.port(), target);
+  ASSERT_EQ(first.status, 200) << a.stderr_text();
+  EXPECT_EQ(first.header("x-cache"), "MISS");
+  ASSERT_TRUE(eventually([&] { return redis.cli({"KEYS", "it:cache:o:*"}) != ""; }));
+  auto second = http_get(b.port(), target);
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(second.header("x-cache"), "HIT");
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(origin_hits(target), 1u);
+}
+
+TEST_F(RedisServe, CacheKeepsServingWhenRedisIsKilled) {
+  AegisProcess a, b;
+  start(a, cache_config());
+  start(b, cache_config());
+  const std::string before = "/headers?cache-control=max-age%3D300&x-n=before";
+  ASSERT_EQ(http_get(a.port(), before).header("x-cache"), "MISS");
+  ASSERT_TRUE(eventually([&] { return redis.cli({"KEYS", "it:cache:o:*"}) != ""; }));
+  redis.kill();
+  // Node a still has it in memory; node b cannot reach the shared tier: a miss, served from the origin.
+  EXPECT_EQ(http_get(a.port(), before).header("x-cache"), "HIT");
+  auto miss = http_get(b.port(), before);
+  EXPECT_EQ(miss.status, 200);
+  EXPECT_EQ(miss.header("x-cache"), "MISS");
+  // New objects are cached in memory meanwhile.
+  const std::string during = "/headers?cache-control=max-age%3D300&x-n=during";
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(http_get(b.port(), during).status, 200);
+  EXPECT_EQ(http_get(b.port(), during).header("x-cache"), "HIT");
+  EXPECT_EQ(origin_hits(during), 1u);
+  // Redis back: once both nodes have reconnected, the shared tier works again.
+  redis.restart();
+  for (AegisProcess* node : {&a, &b})
+    ASSERT_TRUE(eventually([&] {
+      return http_get(node->admin_port(), "/metrics").body.find("redis_connected 1") != std::string::npos;
+    }));
+  const std::string after = "/headers?cache-control=max-age%3D300&x-n=after";
+  EXPECT_EQ(http_get(a.port(), after).header("x-cache"), "MISS");
+  ASSERT_TRUE(eventually([&] { return redis.cli({"KEYS", "it:cache:o:*"}) != ""; }));
+  EXPECT_EQ(http_get(b.port(), after).header("x-cache"), "HIT");
+}
+
+}  // namespace
+}  // namespace aegis::test
