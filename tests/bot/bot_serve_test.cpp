@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "support/aegis_process.h"
 #include "support/fs.h"
 #include "support/origin_process.h"
+#include "support/process.h"
 #include "support/raw_client.h"
 
 using namespace aegis::test;
@@ -29,8 +32,9 @@ constexpr const char* kChrome =
 
 std::string wasm(const std::string& name) { return std::string(AEGIS_WASM_DIR) + "/" + name + ".wasm"; }
 
+// What a browser sends (Host first, as browsers do over HTTP/1.1).
 Headers browser_headers() {
-  return {{"User-Agent", kChrome}, {"Accept", "text/html"}, {"Accept-Language", "en-US"},
+  return {{"Host", "localhost"}, {"User-Agent", kChrome}, {"Accept", "text/html"}, {"Accept-Language", "en-US"},
           {"Accept-Encoding", "gzip"}};
 }
 Headers ua(const std::string& agent) { return {{"User-Agent", agent}, {"Accept", "*/*"}}; }
@@ -101,6 +105,22 @@ std::string url_encode(const std::string& s) {
     }
   }
   return out;
+}
+
+// Absolute path of an executable found in $PATH, or "".
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string p = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    std::size_t colon = p.find(':', start);
+    std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return {};
 }
 
 // The challenge token and difficulty in an interstitial page.
@@ -313,6 +333,38 @@ TEST_F(Bot, ChallengeRoundTripSetsACookieThatLetsTheClientThrough) {
   EXPECT_EQ(metric_value(m, "bot_challenges_total{result=\"failed\"}"), 2.0);
   EXPECT_EQ(metric_value(m, "bot_requests_total{action=\"pass\",class=\"automation\"}"), 2.0);
   EXPECT_EQ(metric_value(m, "bot_challenges_total{result=\"cookie_rejected\"}"), 1.0);
+}
+
+// The page's own script (plain-JavaScript SHA-256 and proof-of-work loop), run by Node.js as a browser would run it:
+// the URL it navigates to passes the node's verification.
+TEST_F(Bot, InterstitialScriptSolvesTheChallenge) {
+  std::string node = find_in_path("node");
+  if (node.empty()) GTEST_SKIP() << "node is not installed";
+  start(config());
+  const std::string agent = "Wget/1.21";
+  HttpResponse page = get("/js?q=1", ua(agent));
+  ASSERT_EQ(page.status, 403);
+  auto open = page.body.find("<script>");
+  auto close = page.body.find("</script>");
+  ASSERT_NE(open, std::string::npos);
+  ASSERT_NE(close, std::string::npos);
+  std::string script = page.body.substr(open + 8, close - open - 8);
+  TempDir dir;
+  write_file(dir.file("page.js"),
+             "var location = {replace: function (u) { console.log(u); process.exit(0); }};\n" + script);
+  RunResult run = run_command({node, dir.file("page.js")});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  std::string url = run.out.substr(0, run.out.find('\n'));
+  ASSERT_EQ(url.rfind("/.aegis/challenge?token=", 0), 0u) << url;
+  HttpResponse ok = get(url, ua(agent));
+  ASSERT_EQ(ok.status, 302) << ok.body;
+  EXPECT_EQ(ok.header("location").value_or(""), "/js?q=1");
+  std::string cookie = ok.header("set-cookie").value_or("");
+  Headers h = ua(agent);
+  h.emplace_back("Cookie", cookie.substr(0, cookie.find(';')));
+  EXPECT_EQ(get("/js?q=1", h).status, 200);
+  ASSERT_TRUE(origin.wait_for_requests(1));
+  EXPECT_TRUE(origin_saw("/js?q=1"));
 }
 
 TEST_F(Bot, ForgedAndExpiredCookiesAreRejected) {
