@@ -105,13 +105,28 @@ Seconds freshness_lifetime(int status, const Headers& response, WallClock::time_
 
 Seconds current_age(const Headers& response, WallClock::time_point request_time, WallClock::time_point response_time,
                     WallClock::time_point now) {
+  // Age must be exactly one non-negative integer. Anything else (several fields or values, a fraction, a sign,
+  // parameters, junk) cannot be trusted, and a cache must not serve as fresh what may be arbitrarily old: such a
+  // response counts as stale (age 2^31), as the HTTP caching test suite expects.
+  constexpr Seconds kUntrusted(2147483648);
   Seconds age_value(0);
-  if (auto a = field(response, "age")) {
-    std::string_view v = trim(std::string_view(*a).substr(0, a->find(',')));  // the first value counts
+  int age_fields = 0;
+  std::string_view age_text;
+  for (const auto& [k, v] : response)
+    if (iequals(k, "age")) {
+      ++age_fields;
+      age_text = v;
+    }
+  if (age_fields > 1) {
+    age_value = kUntrusted;
+  } else if (age_fields == 1) {
+    std::string_view v = trim(age_text);
     int64_t n = 0;
     auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec == std::errc() && p == v.data() + v.size() && n > 0) age_value = Seconds(n);
-    else if (ec == std::errc::result_out_of_range) age_value = Seconds(2147483648);
+    if (ec == std::errc() && p == v.data() + v.size() && !v.empty() && v[0] != '-' && n >= 0)
+      age_value = Seconds(n);
+    else
+      age_value = kUntrusted;
   }
   const auto date = date_field(response, "date").value_or(response_time);
   const Seconds apparent_age = to_seconds(response_time - date);
@@ -201,7 +216,9 @@ void freshen(Headers& stored, const Headers& nm) {
   remove_field(stored, "age");
   std::vector<std::string> replaced;  // names already taken over from the 304 (several lines of one field)
   for (const auto& [k, v] : nm) {
-    if (iequals(k, "content-length") || iequals(k, "transfer-encoding") || iequals(k, "content-range")) continue;
+    if (iequals(k, "content-length") || iequals(k, "transfer-encoding") || iequals(k, "content-range") ||
+        iequals(k, "content-encoding") || iequals(k, "content-md5"))
+      continue;
     std::string name = to_lower(k);
     if (std::find(replaced.begin(), replaced.end(), name) == replaced.end()) {
       remove_field(stored, name);

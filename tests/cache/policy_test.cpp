@@ -156,6 +156,11 @@ TEST(Age, CorrectedInitialAgePlusResidentTime) {
   Headers old{{"Date", format_http_date(kT0 - 30s)}};
   EXPECT_EQ(current_age(old, kT0, kT0, kT0 + 1s), 31s);
   EXPECT_EQ(current_age({}, kT0, kT0, kT0), 0s);
+  // An Age that is not exactly one non-negative integer makes the response stale rather than fresh.
+  for (const char* bad : {"abc", "-7200", "7200.0", "7200;foo=bar", "1, 2", ""})
+    EXPECT_EQ(current_age({{"Age", bad}}, kT0, kT0, kT0), 2147483648s) << bad;
+  EXPECT_EQ(current_age({{"Age", "3"}, {"Age", "3"}}, kT0, kT0, kT0), 2147483648s);
+  EXPECT_EQ(current_age({{"Age", " 42 "}}, kT0, kT0, kT0), 42s);
 }
 
 // ---- use of a stored response ----
@@ -247,7 +252,8 @@ TEST(Revalidation, ConditionalHeadersFromValidators) {
 TEST(Revalidation, FreshenReplacesFieldsButNotFraming) {
   Headers stored{{"ETag", "\"v1\""}, {"Cache-Control", "max-age=1"}, {"Content-Length", "5"}, {"Age", "100"},
                  {"X-Kept", "yes"}};
-  Headers nm{{"ETag", "\"v1\""}, {"Cache-Control", "max-age=60"}, {"Content-Length", "0"}, {"X-New", "1"}};
+  Headers nm{{"ETag", "\"v1\""}, {"Cache-Control", "max-age=60"}, {"Content-Length", "0"}, {"X-New", "1"},
+             {"Content-Encoding", "gzip"}, {"Content-MD5", "x"}};
   ASSERT_TRUE(freshens(stored, nm));
   freshen(stored, nm);
   EXPECT_EQ(field(stored, "cache-control"), "max-age=60");
@@ -255,6 +261,8 @@ TEST(Revalidation, FreshenReplacesFieldsButNotFraming) {
   EXPECT_EQ(field(stored, "x-kept"), "yes");
   EXPECT_EQ(field(stored, "x-new"), "1");
   EXPECT_FALSE(has_field(stored, "age"));
+  EXPECT_FALSE(has_field(stored, "content-encoding"));  // would misdescribe the stored body
+  EXPECT_FALSE(has_field(stored, "content-md5"));
   EXPECT_FALSE(freshens(stored, {{"ETag", "\"v2\""}}));
 }
 
