@@ -875,9 +875,12 @@ struct Detectors {
                         in_list(nx, {"table", "user", "database", "procedure", "function", "login"})) ||
                        ((w == "exec" || w == "execute") && i + 2 < N) || (w == "declare" && q.type(i + 2) == T::Var) ||
                        (w == "shutdown" && q.after_end(i + 2)) || (w == "waitfor") ||
-                       (w == "select" && (q.type(i + 2) == T::Num || q.type(i + 2) == T::Var ||
-                                          q.type(i + 2) == T::Op || q.word(i + 2, "pg_sleep") ||
-                                          q.word(i + 2, "sleep") || contains(t.substr(toks[i].pos), " from "))) ||
+                       // `; select` only where the ';' ends an injected fragment (start of the value, a number,
+                       // a closed string, ')'): "I like SQL; select * from life" is prose, "1; select * from x" not
+                       (w == "select" && (i == 0 || q.break_before(i)) &&
+                        (q.type(i + 2) == T::Num || q.type(i + 2) == T::Var || q.type(i + 2) == T::Op ||
+                         q.word(i + 2, "pg_sleep") || q.word(i + 2, "sleep") ||
+                         contains(t.substr(toks[i].pos), " from "))) ||
                        (w == "set" && q.type(i + 2) == T::Var) || (w == "grant" && i + 2 < N) ||
                        (w == "load_file");
         if (stacked) hit(942130, excerpt(t, toks[i].pos));

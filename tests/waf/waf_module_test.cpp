@@ -101,6 +101,17 @@ TEST(WafModule, DecodingDefeatsEncodingEvasions) {
   EXPECT_TRUE(has_rule(run(get("/s?h=x;c%27%27at$%7BIFS%7D/etc/passwd")), 932100));
 }
 
+TEST(WafModule, StackedSelectOnlyAfterAnInjectionBreak) {
+  // 942130 `; select`: after a number, a closed string, ')' or at the start of the value, not in prose
+  EXPECT_TRUE(has_rule(run(get("/s?id=1;SELECT%20*%20FROM%20pg_shadow")), 942130));
+  EXPECT_TRUE(has_rule(run(get("/s?u=x%27;%20select%20*%20from%20users--")), 942130));
+  EXPECT_TRUE(has_rule(run(get("/s?u=x);%20select%20@@version")), 942130));
+  EXPECT_TRUE(has_rule(run(get("/s?q=;select%201")), 942130));
+  waf::Verdict v = run(get("/s?bio=I%20like%20SQL;%20select%20*%20from%20life"));
+  EXPECT_FALSE(has_rule(v, 942130)) << rules(v);
+  EXPECT_FALSE(v.blocked) << rules(v);
+}
+
 TEST(WafModule, ParsesCookiesFormsAndJsonIntoNamedArguments) {
   Req c = get("/");
   c.headers.push_back({"cookie", "theme=dark; uid=1%27%20OR%20%271%27%3D%271"});
