@@ -314,11 +314,12 @@ TEST(RedisClient, MetricsAreExported) {
   ASSERT_TRUE(client.command_sync({"PING"}).ok());
   std::string text = metrics::render_text();
   EXPECT_NE(text.find("redis_commands_total{result=\"ok\"}"), std::string::npos) << text;
-  EXPECT_NE(text.find("redis_connected 1"), std::string::npos);
+  // The sample line, not the "# HELP redis_connected 1 while ..." line.
+  EXPECT_NE(text.find("\nredis_connected 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("redis_connects_total{result=\"ok\"}"), std::string::npos);
   server.kill();
   ASSERT_TRUE(eventually([&] { return !client.connected(); }));
-  EXPECT_NE(metrics::render_text().find("redis_connected 0"), std::string::npos);
+  EXPECT_NE(metrics::render_text().find("\nredis_connected 0\n"), std::string::npos);
 }
 
 }  // namespace
