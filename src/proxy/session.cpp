@@ -101,6 +101,15 @@ class ResumeState final : public Resume::State, public std::enable_shared_from_t
     detached_ = true;
     timer_ = nullptr;
   }
+  // Makes a detached state usable for the next phase. Only when nobody else holds it (use_count() == 1): then no
+  // late complete() can reach it.
+  void rearm(net::steady_timer* timer) {
+    std::lock_guard<std::mutex> lock(mu_);
+    timer_ = timer;
+    done_ = false;
+    detached_ = false;
+    result_ = Flow::kContinue;
+  }
 
  private:
   std::mutex mu_;
@@ -217,7 +226,7 @@ enum class UpstreamResult { kOk, kRetry, kFailed, kClientGone };
 class Session final : public SessionHandle, public std::enable_shared_from_this<Session> {
  public:
   Session(WorkerContext& w, tcp::socket socket)
-      : w_(w), client_(std::move(socket)), chunk_(new char[kRelayChunk]) {
+      : w_(w), client_(std::move(socket)), chunk_(new char[kRelayChunk]), resume_timer_(client_.get_executor()) {
     beast::error_code ec;
     auto ep = client_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -268,6 +277,8 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   std::string client_label_;
   bool idle_ = true;
   metrics::ActiveConnection active_;
+  net::steady_timer resume_timer_;                 // woken when an async phase completes
+  std::shared_ptr<ResumeState> spare_resume_;     // reused across phase calls while nobody else holds it
 };
 
 // ---- the connection loop ---------------------------------------------------------------------------------------
@@ -427,17 +438,26 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
       if (!co_await read_body_into(ctx, parser, rs)) co_return false;  // error already sent
     }
     for (const auto& p : w_.phases()) {
-      net::steady_timer waiter(client_.get_executor(), net::steady_timer::time_point::max());
-      auto state = std::make_shared<ResumeState>(client_.get_executor(), &waiter);
-      // Detach also when this frame is destroyed while waiting (worker stopped after the drain timeout), so a
-      // late complete() never posts to a loop that is gone.
+      // One completion state per phase call. Most phases answer synchronously and keep no copy of the Resume, so
+      // the state (and the connection's timer) is reused instead of allocated per phase and request.
+      if (!spare_resume_ || spare_resume_.use_count() != 1)
+        spare_resume_ = std::make_shared<ResumeState>(client_.get_executor(), &resume_timer_);
+      else
+        spare_resume_->rearm(&resume_timer_);
+      std::shared_ptr<ResumeState> state = spare_resume_;
+      // Detach after the call, and also when this frame is destroyed while waiting (worker stopped after the drain
+      // timeout), so a late complete() never posts to a loop that is gone.
       struct Detach {
         ResumeState* s;
         ~Detach() { s->detach(); }
       } detach_guard{state.get()};
       Flow flow = p->request_filter(ctx, Resume(state));
       if (flow == Flow::kPending) {
-        while (!state->done()) co_await waiter.async_wait(kTok);
+        // A cancel posted by an earlier phase's completion may wake this wait early: done() decides.
+        while (!state->done()) {
+          resume_timer_.expires_at(net::steady_timer::time_point::max());
+          co_await resume_timer_.async_wait(kTok);
+        }
         flow = state->result();
       }
       if (flow == Flow::kRespond) {
