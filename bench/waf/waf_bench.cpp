@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/waf_config.h"
 #include "waf/waf_module.h"
 
 using namespace aegis;
@@ -79,7 +80,12 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--module")) module = argv[i + 1];
     else if (!std::strcmp(argv[i], "--corpus")) corpus_dir = argv[i + 1];
   }
+  // The limits aegis serve uses by default (waf.timeout/memory/fuel), not the reference ABI's 2,000,000 fuel.
   functions::FunctionLimits limits = functions::FunctionLimits::waf_module();
+  const config::WafConfig defaults;
+  limits.deadline = defaults.timeout;
+  limits.memory_bytes = defaults.memory;
+  limits.fuel = defaults.fuel;
   auto m = waf::WafModule::load(module, limits);
   waf::Policy policy;
   std::string fragment = waf::policy_json(policy);
