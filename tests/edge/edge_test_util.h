@@ -16,34 +16,12 @@
 #include "support/fs.h"
 #include "support/origin_process.h"
 #include "support/raw_client.h"
+#include "support/polling.h"
 
 namespace aegis::test::edge {
 
 inline std::string wasm(const std::string& name) { return std::string(AEGIS_WASM_DIR) + "/" + name + ".wasm"; }
 
-inline bool eventually(const std::function<bool()>& pred,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-inline std::optional<double> metric_value(const std::string& text, const std::string& series) {
-  std::size_t pos = 0;
-  while ((pos = text.find(series, pos)) != std::string::npos) {
-    bool line_start = pos == 0 || text[pos - 1] == '\n';
-    std::size_t after = pos + series.size();
-    if (line_start && after < text.size() && text[after] == ' ') {
-      std::size_t eol = text.find('\n', after);
-      return std::stod(text.substr(after + 1, eol - after - 1));
-    }
-    pos = after;
-  }
-  return std::nullopt;
-}
 
 // A serve config with `functions` (YAML list items) and `routes` (YAML list items) filled in; a catch-all route
 // without functions is added unless `routes` has one.

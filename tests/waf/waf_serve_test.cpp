@@ -12,6 +12,7 @@
 #include "support/aegis_process.h"
 #include "support/origin_process.h"
 #include "support/raw_client.h"
+#include "support/polling.h"
 
 using namespace aegis::test;
 
@@ -19,28 +20,6 @@ namespace {
 
 std::string wasm(const std::string& name) { return std::string(AEGIS_WASM_DIR) + "/" + name + ".wasm"; }
 
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
-
-std::optional<double> metric_value(const std::string& text, const std::string& series) {
-  std::size_t pos = 0;
-  while ((pos = text.find(series, pos)) != std::string::npos) {
-    bool line_start = pos == 0 || text[pos - 1] == '\n';
-    std::size_t after = pos + series.size();
-    if (line_start && after < text.size() && text[after] == ' ') {
-      std::size_t eol = text.find('\n', after);
-      return std::stod(text.substr(after + 1, eol - after - 1));
-    }
-    pos = after;
-  }
-  return std::nullopt;
-}
 
 // A serve config: `waf` section lines (indented under waf:) and route items.
 std::string config(const std::string& waf, const std::string& routes) {
