@@ -119,6 +119,7 @@ Rendition render(const RequestState& st, const Entry& e, Seconds age, Status sta
   Rendition r;
   Headers h = e.headers;
   remove_field(h, "content-length");
+  if (!st.policy.surrogate_device.empty()) remove_field(h, "surrogate-control");  // consumed by this cache
   if (not_modified(st.method, st.request, e.headers)) {
     r.status = 304;
     r.headers = not_modified_headers(h);
@@ -188,6 +189,12 @@ void prepare_upstream(RequestContext& ctx, RequestState& st) {
   proxy::HeaderMap& h = *ctx.request.headers;
   if (st.method == "GET") {
     for (std::string_view f : {"if-none-match", "if-modified-since", "if-range", "range"}) h.remove(f);
+  }
+  if (!st.policy.surrogate_device.empty()) {
+    // Edge Architecture: each surrogate appends its capabilities, so the origin can target Surrogate-Control at it.
+    std::string cap = st.policy.surrogate_device + "=\"Surrogate/1.0\"";
+    if (auto prev = h.get("surrogate-capability"); prev && !prev->empty()) cap = std::string(*prev) + ", " + cap;
+    h.set("Surrogate-Capability", cap);
   }
   if (st.stored) {
     Headers cond = conditional_headers(st.stored->entry.headers);
@@ -335,6 +342,7 @@ Flow CachePhase::request_filter(RequestContext& ctx, const proxy::Resume& resume
   st.policy.heuristic_max = std::chrono::duration_cast<Seconds>(st.cfg->heuristic_max);
   auto ttl = rc.default_ttl.count() > 0 ? rc.default_ttl : st.cfg->default_ttl;
   if (ttl.count() > 0) st.policy.default_ttl = std::chrono::duration_cast<Seconds>(ttl);
+  st.policy.surrogate_device = st.cfg->surrogate_device;
   st.method = std::string(ctx.new_method ? std::string_view(*ctx.new_method) : ctx.request.method);
   st.request = snapshot(ctx.request.headers);
   const std::string_view target = ctx.new_target ? std::string_view(*ctx.new_target) : ctx.request.target;
@@ -398,6 +406,18 @@ void CachePhase::response_filter(RequestContext& ctx) {
     st->end_lead();
     return;
   }
+  // A 304 that does not select the stored response (§4.3.4: its strong ETag differs) must not update it, but it is
+  // still the origin's answer to the validators the cache sent, not to the client's request (which may not have
+  // been conditional at all): the stored response is served as it is, and stays stored unchanged.
+  if (st->revalidating && status == 304 && st->stored) {
+    Entry e = std::move(st->stored->entry);
+    st->stored.reset();
+    log::logger().debug("cache: 304 for {} does not match the stored validators; stored response not updated",
+                        st->url);
+    serve_into_response(ctx, *st, e, Status::kRevalidated);
+    st->end_lead();
+    return;
+  }
 
   // The origin failed (5xx, or unreachable: the session's local 502/504): stale-if-error.
   if (status >= 500 && st->stored) {
@@ -411,7 +431,16 @@ void CachePhase::response_filter(RequestContext& ctx) {
 
   set_status(ctx, *st, Status::kMiss);
   cache_->metrics().count(Status::kMiss);
-  if (st->method == "GET" && st->store_ok && ctx.response_body_buffered &&
+  // Surrogate-Control is for this cache (policy.h); the client does not get it.
+  if (!st->policy.surrogate_device.empty()) ctx.response.headers->remove("surrogate-control");
+  // A 204 has no body: the session neither asks response_body_limit nor buffers anything for it, but what the origin
+  // sent is complete.
+  bool whole_body = ctx.response_body_buffered;
+  if (status == 204 && st->method == "GET" && ctx.response_body.empty()) {
+    st->store_ok = storable("GET", st->request, status, res, st->policy).ok;
+    whole_body = true;
+  }
+  if (st->method == "GET" && st->store_ok && whole_body &&
       ctx.response_body.size() <= st->cfg->max_object_size) {
     Entry e;
     e.status = status;

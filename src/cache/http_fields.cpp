@@ -146,6 +146,38 @@ CacheControl cache_control(const Headers& h) {
   return v ? parse_cache_control(*v) : CacheControl{};
 }
 
+SurrogateControl parse_surrogate_control(std::string_view value, std::string_view device) {
+  SurrogateControl sc;
+  for (const std::string& item : split_list(value)) {
+    std::string_view d = item;
+    if (auto semi = d.find(';'); semi != std::string_view::npos) {
+      std::string_view target = trim(d.substr(semi + 1));
+      d = trim(d.substr(0, semi));
+      if (!target.empty() && !iequals(target, device)) continue;  // targeted at another surrogate
+    }
+    std::optional<std::string_view> arg;
+    if (auto eq = d.find('='); eq != std::string_view::npos) {
+      arg = d.substr(eq + 1);
+      d = d.substr(0, eq);
+    }
+    if (iequals(d, "no-store")) {
+      sc.present = sc.no_store = true;
+    } else if (iequals(d, "max-age")) {
+      sc.present = true;
+      std::optional<std::string_view> n = arg;
+      if (n) n = n->substr(0, n->find('+'));  // max-age=N+M: M (a staleness extension) is not used
+      set_seconds(sc.max_age, n, true);
+    }
+  }
+  return sc;
+}
+
+SurrogateControl surrogate_control(const Headers& h, std::string_view device) {
+  if (device.empty()) return {};
+  auto v = field(h, "surrogate-control");
+  return v ? parse_surrogate_control(*v, device) : SurrogateControl{};
+}
+
 namespace {
 
 constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};

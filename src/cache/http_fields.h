@@ -57,6 +57,18 @@ CacheControl parse_cache_control(std::string_view value);
 // Cache-Control of a header block (all lines joined), or a default (all absent) one.
 CacheControl cache_control(const Headers& h);
 
+// Surrogate-Control (W3C Edge Architecture Specification 1.0): `directive[;device-token]` members, each applying to
+// every surrogate (no token) or to the surrogate whose device token it names (case-insensitive). Only the
+// directives targeted at `device` count: `no-store`, and `max-age=N[+M]` (N = freshness lifetime; the optional
+// `+M` extension is ignored). Like Cache-Control, a repeated or invalid max-age counts as 0.
+struct SurrogateControl {
+  bool present = false;  // at least one directive targeted at this device
+  bool no_store = false;
+  std::optional<int64_t> max_age;
+};
+SurrogateControl parse_surrogate_control(std::string_view value, std::string_view device);
+SurrogateControl surrogate_control(const Headers& h, std::string_view device);
+
 // HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, obsolete RFC 850 and asctime forms. nullopt if invalid.
 std::optional<WallClock::time_point> parse_http_date(std::string_view s);
 std::string format_http_date(WallClock::time_point t);  // IMF-fixdate

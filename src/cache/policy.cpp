@@ -64,9 +64,11 @@ Storability storable(std::string_view method, const Headers& request, int status
   if (status < 200 || status == 206 || status == 304) return {false, "status"};
   const CacheControl res = cache_control(response);
   const CacheControl req = cache_control(request);
+  const SurrogateControl sc = surrogate_control(response, options.surrogate_device);
+  if (sc.no_store) return {false, "surrogate-control no-store"};
   if (res.must_understand) {
     if (!understood_status(status)) return {false, "must-understand"};
-  } else if (res.no_store) {
+  } else if (res.no_store && !sc.max_age) {
     return {false, "no-store"};
   }
   if (req.no_store) return {false, "request no-store"};
@@ -75,7 +77,7 @@ Storability storable(std::string_view method, const Headers& request, int status
     return {false, "authorization"};
   if (vary_star(response)) return {false, "vary *"};
   if (has_field(response, "set-cookie") && !res.public_ && !res.s_maxage) return {false, "set-cookie"};
-  const bool explicit_freshness = res.s_maxage || res.max_age || has_field(response, "expires");
+  const bool explicit_freshness = sc.max_age || res.s_maxage || res.max_age || has_field(response, "expires");
   if (!explicit_freshness && !res.public_ && !heuristically_cacheable(status)) return {false, "no freshness"};
   // A copy that is never fresh needs a validator (or a stale-serving window) to be of any use.
   if (freshness_lifetime(status, response, WallClock::now(), options) == Seconds(0) &&
@@ -87,6 +89,8 @@ Storability storable(std::string_view method, const Headers& request, int status
 
 Seconds freshness_lifetime(int status, const Headers& response, WallClock::time_point response_time,
                            const PolicyOptions& options) {
+  if (const SurrogateControl sc = surrogate_control(response, options.surrogate_device); sc.max_age)
+    return Seconds(*sc.max_age);
   const CacheControl res = cache_control(response);
   if (res.s_maxage) return Seconds(*res.s_maxage);
   if (res.max_age) return Seconds(*res.max_age);

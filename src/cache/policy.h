@@ -30,6 +30,11 @@ struct PolicyOptions {
   // heuristic_max, and 0 without Last-Modified.
   std::optional<Seconds> default_ttl;
   Seconds heuristic_max{86400};
+  // This cache's device token for Surrogate-Control (http_fields.h). Empty = Surrogate-Control is ignored.
+  // Directives targeted at it take precedence over Cache-Control/Expires: `no-store` forbids storing, `max-age` is
+  // the freshness lifetime and lets the response be stored despite Cache-Control `no-store` (`private`,
+  // Authorization and Set-Cookie still forbid it).
+  std::string surrogate_device;
 };
 
 // Status codes cacheable by default (RFC 9110 §15.1), i.e. where heuristic freshness is allowed.
@@ -50,7 +55,7 @@ struct Storability {
 Storability storable(std::string_view method, const Headers& request, int status, const Headers& response,
                      const PolicyOptions& options);
 
-// §4.2.1 / §4.2.2. `response_time` stands in for a missing Date.
+// §4.2.1 / §4.2.2 (a Surrogate-Control max-age targeted at this cache comes first). `response_time` stands in for a missing Date.
 Seconds freshness_lifetime(int status, const Headers& response, WallClock::time_point response_time,
                            const PolicyOptions& options);
 

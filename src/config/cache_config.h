@@ -19,6 +19,7 @@ struct CacheConfig {
   std::chrono::milliseconds heuristic_max{24 * 3600 * 1000};  // cap of heuristic freshness
   bool collapse = true;                            // request collapsing of concurrent misses
   std::string surrogate_key_header = "surrogate-key";  // response header with purge tags (lower-case)
+  std::string surrogate_device = "aegis";          // Surrogate-Control device token; "" = Surrogate-Control ignored
   std::string status_header = "X-Cache";           // HIT/MISS/STALE/REVALIDATED/BYPASS on responses; "" = none
 
   bool operator==(const CacheConfig&) const = default;

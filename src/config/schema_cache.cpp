@@ -45,6 +45,12 @@ const SchemaEntry kEntries[] = {
    "Response header whose space-separated values tag the stored response for purge by tag. Stored lower-case.",
    {}, 0, 0,
    [](void* t, const Value& v) { target<CacheConfig>(t).surrogate_key_header = v.text; }},
+  {"cache.surrogate_device", VT::String, "aegis", false,
+   "Device token of this cache for `Surrogate-Control` (W3C Edge Architecture): directives without a target or "
+   "targeted `;<token>` take precedence over `Cache-Control` (`max-age`, `no-store`); the header is removed from "
+   "responses to clients and `Surrogate-Capability: <token>=\"Surrogate/1.0\"` is added to requests to the origin. "
+   "Empty = `Surrogate-Control` is ignored and passed through.", {}, 0, 0,
+   [](void* t, const Value& v) { target<CacheConfig>(t).surrogate_device = v.text; }},
   {"cache.status_header", VT::String, "X-Cache", false,
    "Response header telling how the cache served the request (HIT, MISS, STALE, REVALIDATED, BYPASS); empty = none.",
    {}, 0, 0,
@@ -89,6 +95,8 @@ void check(Config& cfg, const SectionChecker& checker) {
   if (!token(c.surrogate_key_header))
     checker.fail("cache.surrogate_key_header", "cache", "must be a header name");
   c.surrogate_key_header = lower(c.surrogate_key_header);
+  if (!c.surrogate_device.empty() && !token(c.surrogate_device))
+    checker.fail("cache.surrogate_device", "cache", "must be a token (letters, digits, -._~ ...) or empty");
   if (!c.status_header.empty() && !token(c.status_header))
     checker.fail("cache.status_header", "cache", "must be a header name or empty");
   for (std::size_t i = 0; i < cfg.routes.size(); ++i) {

@@ -470,4 +470,85 @@ TEST_F(CacheServe, EvictionsKeepTheStoreWithinItsBudget) {
   EXPECT_EQ(get(big).header("x-cache"), "MISS");
 }
 
+TEST_F(CacheServe, SurrogateControlTargetedAtThisCacheTakesPrecedenceAndIsNotForwarded) {
+  start();
+  // max-age in Surrogate-Control makes it storable despite Cache-Control: no-store (which still goes to the client).
+  const std::string sc = resource("sc", {{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=60"}});
+  auto a = get(sc);
+  EXPECT_EQ(a.header("x-cache"), "MISS");
+  EXPECT_FALSE(a.has_header("surrogate-control"));
+  EXPECT_EQ(a.header("cache-control"), "no-store");
+  auto b = get(sc);
+  EXPECT_EQ(b.header("x-cache"), "HIT");
+  EXPECT_FALSE(b.has_header("surrogate-control"));
+  auto reqs = origin_requests(sc);
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(header_of(reqs[0], "surrogate-capability"), "aegis=\"Surrogate/1.0\"");
+  // Targeted at this device by its token: applies; at another one: ignored (Cache-Control decides: no-store).
+  const std::string me = resource("scme", {{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=60;aegis"}});
+  get(me);
+  EXPECT_EQ(get(me).header("x-cache"), "HIT");
+  const std::string other = resource("scother", {{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=60;cdn2"}});
+  get(other);
+  EXPECT_EQ(get(other).header("x-cache"), "MISS");
+  // no-store in Surrogate-Control wins over a fresh Cache-Control; a short surrogate max-age over a long one.
+  const std::string ns = resource("scns", {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "no-store"}});
+  get(ns);
+  EXPECT_EQ(get(ns).header("x-cache"), "MISS");
+  const std::string zero = resource("sczero", {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "max-age=0"}});
+  get(zero);
+  EXPECT_EQ(get(zero).header("x-cache"), "MISS");
+  // A downstream surrogate's capabilities are kept; this cache appends its own.
+  const std::string chain = resource("scchain", kFresh60);
+  get(chain, {{"Surrogate-Capability", "edge1=\"Surrogate/1.0\""}});
+  reqs = origin_requests(chain);
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(header_of(reqs[0], "surrogate-capability"), "edge1=\"Surrogate/1.0\", aegis=\"Surrogate/1.0\"");
+}
+
+TEST_F(CacheServe, SurrogateControlIgnoredWithoutADeviceToken) {
+  start(cache_config("cache:\n  enabled: true\n  surrogate_device: \"\"\n"));
+  const std::string sc = resource("scoff", {{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=60"}});
+  auto a = get(sc);
+  EXPECT_EQ(a.header("surrogate-control"), "max-age=60");
+  EXPECT_EQ(get(sc).header("x-cache"), "MISS");
+  auto reqs = origin_requests(sc);
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_FALSE(header_of(reqs[0], "surrogate-capability"));
+}
+
+TEST_F(CacheServe, A204WithExplicitFreshnessIsStored) {
+  start();
+  const std::string t = resource("nocontent", {{"Cache-Control", "max-age=60"}, {"_status", "204"}});
+  auto a = get(t);
+  EXPECT_EQ(a.status, 204);
+  EXPECT_EQ(a.header("x-cache"), "MISS");
+  auto b = get(t);
+  EXPECT_EQ(b.status, 204);
+  EXPECT_EQ(b.header("x-cache"), "HIT");
+  EXPECT_TRUE(b.body.empty());
+  EXPECT_EQ(origin_count(t), 1u);
+}
+
+TEST_F(CacheServe, A304NamingAnotherETagDoesNotUpdateTheStoredResponseNorReachTheClient) {
+  start();
+  // The stored response has ETag "one"; the origin's 304 to If-None-Match: "one" says ETag "two" (§4.3.4: it must
+  // not update "one"). The client, whose request was not conditional, gets the stored 200, unchanged.
+  const std::string t = resource("etag304", {{"Cache-Control", "max-age=60"}, {"ETag", "\"one\""},
+                                             {"X-Version", "1"}, {"_304etag", "\"two\""}});
+  auto a = get(t);
+  ASSERT_EQ(a.status, 200);
+  auto b = get(t, {{"Cache-Control", "no-cache"}});
+  EXPECT_EQ(b.status, 200);
+  EXPECT_EQ(b.header("x-cache"), "REVALIDATED");
+  EXPECT_EQ(b.header("etag"), "\"one\"");
+  EXPECT_EQ(b.body, a.body);
+  auto reqs = origin_requests(t);
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(header_of(reqs[1], "if-none-match"), "\"one\"");
+  auto c = get(t);
+  EXPECT_EQ(c.header("x-cache"), "HIT");
+  EXPECT_EQ(c.header("etag"), "\"one\"");
+}
+
 }  // namespace

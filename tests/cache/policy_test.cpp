@@ -376,5 +376,35 @@ TEST(Entry, RoundTripAndRejectsGarbage) {
   EXPECT_FALSE(parse_entry("garbage"));
 }
 
+TEST(SurrogateControlParse, TargetingAndDirectives) {
+  auto all = parse_surrogate_control("max-age=60, content=\"ESI/1.0\"", "aegis");
+  EXPECT_TRUE(all.present);
+  EXPECT_EQ(all.max_age, 60);
+  EXPECT_FALSE(all.no_store);
+  EXPECT_EQ(parse_surrogate_control("MaX-AgE=30;AEGIS", "aegis").max_age, 30);
+  EXPECT_FALSE(parse_surrogate_control("max-age=30;other", "aegis").present);
+  EXPECT_EQ(parse_surrogate_control("max-age=30+600", "aegis").max_age, 30);
+  EXPECT_EQ(parse_surrogate_control("max-age=99999999999", "aegis").max_age, 2147483648);
+  EXPECT_EQ(parse_surrogate_control("max-age=x", "aegis").max_age, 0);
+  EXPECT_TRUE(parse_surrogate_control("no-store;aegis, max-age=5;other", "aegis").no_store);
+  EXPECT_FALSE(surrogate_control({{"Surrogate-Control", "max-age=60"}}, "").present);  // no device: ignored
+}
+
+TEST(SurrogateControlPolicy, PrecedenceOverCacheControl) {
+  PolicyOptions o;
+  o.surrogate_device = "aegis";
+  const Headers sc_over_nostore{{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=60"}};
+  EXPECT_TRUE(store(200, sc_over_nostore, {}, "GET", o).ok);
+  EXPECT_FALSE(store(200, sc_over_nostore).ok);  // without a device token Cache-Control decides
+  EXPECT_EQ(freshness_lifetime(200, sc_over_nostore, kT0, o), 60s);
+  const Headers short_sc{{"Cache-Control", "max-age=3600"}, {"Surrogate-Control", "max-age=1"}};
+  EXPECT_EQ(freshness_lifetime(200, short_sc, kT0, o), 1s);
+  EXPECT_EQ(freshness_lifetime(200, short_sc, kT0, {}), 3600s);
+  EXPECT_FALSE(store(200, {{"Cache-Control", "max-age=60"}, {"Surrogate-Control", "no-store"}}, {}, "GET", o).ok);
+  EXPECT_FALSE(store(200, {{"Surrogate-Control", "max-age=60"}, {"Cache-Control", "private"}}, {}, "GET", o).ok);
+  // Targeted elsewhere: as if absent.
+  EXPECT_FALSE(store(200, {{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=60;cdn2"}}, {}, "GET", o).ok);
+}
+
 }  // namespace
 }  // namespace aegis::cache

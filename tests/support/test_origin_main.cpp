@@ -12,8 +12,8 @@
 // Behaviour by path: /echo (JSON of the request), /size/N (N bytes, Content-Length), /chunked/N (N bytes, chunked),
 // /delay/MS (sleep, then 200), /status/N, /close (Connection: close), /reset (abortive close, no response),
 // /headers?k=v&... (adds response headers), /json?k=v&... (a JSON object {"k":"v",...}, application/json),
-// /cache/ANY?k=v&... (a cacheable resource for the cache tests: headers from the query, _status/_delay/_size/_echo
-// controls, 304 for matching If-None-Match / If-Modified-Since; see respond()),
+// /cache/ANY?k=v&... (a cacheable resource for the cache tests: headers from the query, _status/_delay/_size/_echo/
+// _304etag controls, 304 for matching If-None-Match / If-Modified-Since; see respond()),
 // anything else: 200 with a 1 KB body. HEAD gets no body.
 // Every response carries X-Origin-Port, X-Origin-Seq (request number) and X-Origin-Conn (connection number).
 #include <arpa/inet.h>
@@ -428,7 +428,9 @@ class Connection {
       // _status=N, _delay=MS, _size=N (body of N pattern bytes instead of "<path> seq=<seq>\n") and _echo=NAME
       // (appends "NAME=<request value>" to the body). Conditional requests are honoured: If-None-Match matching
       // the ETag set (weak comparison, or *) or If-Modified-Since equal to the Last-Modified set → 304.
-      std::string etag, last_modified, echo;
+      // _304etag=TAG: a 304 carries ETag TAG instead of the ETag set (an origin whose 304 names another
+      // representation, RFC 9111 §4.3.4).
+      std::string etag, last_modified, echo, etag_304;
       long long size = -1, delay = 0;
       std::size_t pos = 0;
       while (!query.empty() && pos <= query.size()) {
@@ -440,6 +442,7 @@ class Connection {
         else if (k == "_delay" && all_digits(v)) delay = std::stoll(v);
         else if (k == "_size" && all_digits(v)) size = std::stoll(v);
         else if (k == "_echo") echo = v;
+        else if (k == "_304etag") etag_304 = v;
         else if (!k.empty()) {
           if (lower(k) == "etag") etag = v;
           if (lower(k) == "last-modified") last_modified = v;
@@ -466,7 +469,12 @@ class Connection {
       } else if (auto ims = req.header("if-modified-since")) {
         not_modified = !last_modified.empty() && *ims == last_modified;
       }
-      if (not_modified && (req.method == "GET" || req.method == "HEAD")) status = 304;
+      if (not_modified && (req.method == "GET" || req.method == "HEAD")) {
+        status = 304;
+        if (!etag_304.empty())
+          for (auto& [k, v] : extra)
+            if (lower(k) == "etag") v = etag_304;
+      }
     } else if (path == "/headers") {
       std::size_t pos = 0;
       while (pos <= query.size() && !query.empty()) {
