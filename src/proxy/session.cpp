@@ -22,7 +22,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -191,8 +190,7 @@ class FramedWriter {
     chunked_ = chunked;
   }
   // Writes the head (first call) and one body piece; `last` ends the message (chunked: the last-chunk).
-  template <class Stream>
-  net::awaitable<beast::error_code> write(Stream& stream, const char* data, std::size_t n, bool last) {
+  net::awaitable<beast::error_code> write(TimedSocket& stream, const char* data, std::size_t n, bool last) {
     prefix_.clear();
     if (head_) prefix_.append(*head_);
     std::string_view suffix;
@@ -210,8 +208,8 @@ class FramedWriter {
     std::array<net::const_buffer, 3> bufs{net::buffer(prefix_), net::const_buffer(data, n),
                                           net::buffer(suffix.data(), suffix.size())};
     if (prefix_.empty() && n == 0 && suffix.empty()) co_return beast::error_code{};
-    auto [ec, written] = co_await net::async_write(stream, bufs, kTok);
-    co_return ec;
+    auto [ec, written] = co_await net::async_write(stream.socket(), bufs, kTok);
+    co_return stream.check(ec);
   }
 
  private:
@@ -226,7 +224,10 @@ enum class UpstreamResult { kOk, kRetry, kFailed, kClientGone };
 class Session final : public SessionHandle, public std::enable_shared_from_this<Session> {
  public:
   Session(WorkerContext& w, tcp::socket socket)
-      : w_(w), client_(std::move(socket)), chunk_(new char[kRelayChunk]), resume_timer_(client_.get_executor()) {
+      : w_(w),
+        client_(w.deadlines(), std::move(socket)),
+        chunk_(new char[kRelayChunk]),
+        resume_timer_(client_.socket().get_executor()) {
     beast::error_code ec;
     auto ep = client_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -267,7 +268,7 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   LocalResponse error_response(RequestContext& ctx, int status, std::string why);
 
   WorkerContext& w_;
-  beast::tcp_stream client_;
+  TimedSocket client_;
   beast::flat_buffer in_;
   std::unique_ptr<char[]> chunk_;
   std::string head_buf_;      // serialized outgoing head, reused
@@ -311,7 +312,8 @@ net::awaitable<void> Session::run() {
         client_.expires_at(*head_deadline);
       else
         client_.expires_after(limits->client_idle_timeout);
-      auto [ec, n] = co_await client_.async_read_some(in_.prepare(kReadStep), kTok);
+      auto [ec0, n] = co_await client_.socket().async_read_some(in_.prepare(kReadStep), kTok);
+      beast::error_code ec = client_.check(ec0);
       idle_ = false;
       if (ec) {
         if (ec == beast::error::timeout && in_.size() > 0) co_await send_error_and_close(408, "header timeout");
@@ -441,7 +443,7 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
       // One completion state per phase call. Most phases answer synchronously and keep no copy of the Resume, so
       // the state (and the connection's timer) is reused instead of allocated per phase and request.
       if (!spare_resume_ || spare_resume_.use_count() != 1)
-        spare_resume_ = std::make_shared<ResumeState>(client_.get_executor(), &resume_timer_);
+        spare_resume_ = std::make_shared<ResumeState>(client_.socket().get_executor(), &resume_timer_);
       else
         spare_resume_->rearm(&resume_timer_);
       std::shared_ptr<ResumeState> state = spare_resume_;
@@ -552,7 +554,7 @@ net::awaitable<bool> Session::send_continue(RequestState& rs) {
   rs.need_continue = false;
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
   client_.expires_after(w_.snapshot()->config->limits.send_timeout);
-  auto [ec, n] = co_await net::async_write(client_, net::buffer(kContinue.data(), kContinue.size()), kTok);
+  auto [ec, n] = co_await net::async_write(client_.socket(), net::buffer(kContinue.data(), kContinue.size()), kTok);
   co_return !ec;
 }
 
@@ -565,7 +567,8 @@ net::awaitable<bool> Session::read_body_into(RequestContext& ctx, RequestParser&
     req.body().data = chunk_.get();
     req.body().size = kRelayChunk;
     client_.expires_after(limits.client_idle_timeout);
-    auto [ec, n] = co_await bh::async_read_some(client_, in_, parser, kTok);
+    auto [ec0, n] = co_await bh::async_read_some(client_.socket(), in_, parser, kTok);
+    beast::error_code ec = client_.check(ec0);
     if (ec == bh::error::need_buffer) ec = {};
     std::size_t got = kRelayChunk - req.body().size;
     ctx.request_body.append(chunk_.get(), got);
@@ -604,13 +607,17 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   auto& req = parser.get();
 
   std::unique_ptr<UpstreamConnection> conn;
-  if (allow_pool) conn = w_.pool().take(peer, origin.pool_idle_timeout);
+  // A request that can be repeated on a fresh connection (idempotent, body not streamed) skips the liveness peek:
+  // a stale connection shows up as a failed write/read and the request is retried (saves a syscall per request).
+  const bool can_retry = is_idempotent(req.method()) && (parser.is_done() || ctx.request_body_buffered);
+  if (allow_pool) conn = w_.pool().take(peer, origin.pool_idle_timeout, !can_retry);
   const bool reused = conn != nullptr;
   if (!conn) {
-    conn = std::make_unique<UpstreamConnection>(client_.get_executor());
+    conn = std::make_unique<UpstreamConnection>(w_.deadlines(), client_.socket().get_executor());
     conn->peer = peer;
     conn->stream.expires_after(origin.connect_timeout);
-    auto [ec] = co_await conn->stream.async_connect(peer, kTok);
+    auto [ec0] = co_await conn->stream.socket().async_connect(peer, kTok);
+    beast::error_code ec = conn->stream.check(ec0);
     if (ec) {
       m.upstream_connect_errors.inc();
       if (ec == beast::error::timeout) {
@@ -645,7 +652,8 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
         req.body().data = chunk_.get();
         req.body().size = kRelayChunk;
         client_.expires_after(limits.client_idle_timeout);
-        auto [ec, n] = co_await bh::async_read_some(client_, in_, parser, kTok);
+        auto [ec0, n] = co_await bh::async_read_some(client_.socket(), in_, parser, kTok);
+        beast::error_code ec = client_.check(ec0);
         if (ec == bh::error::need_buffer) ec = {};
         if (ec) {
           if (ec == bh::error::body_limit) {
@@ -696,7 +704,8 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
         if (scan.state != http::HeadScan::State::kIncomplete) break;
       }
       up.expires_after(origin.read_timeout);
-      auto [ec, n] = co_await up.async_read_some(conn->buffer.prepare(kReadStep), kTok);
+      auto [ec0, n] = co_await up.socket().async_read_some(conn->buffer.prepare(kReadStep), kTok);
+      beast::error_code ec = up.check(ec0);
       if (ec) {
         if (ec == beast::error::timeout) {
           m.upstream_timeouts.inc();
@@ -770,7 +779,8 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
     res.body().data = chunk_.get();
     res.body().size = kRelayChunk;
     up.expires_after(origin.read_timeout);
-    auto [ec, n] = co_await bh::async_read_some(up, conn->buffer, *rp, kTok);
+    auto [ec0, n] = co_await bh::async_read_some(up.socket(), conn->buffer, *rp, kTok);
+    beast::error_code ec = up.check(ec0);
     if (ec == bh::error::need_buffer) ec = {};
     if (ec) {
       if (ec == beast::error::timeout) m.upstream_timeouts.inc();
@@ -919,11 +929,11 @@ net::awaitable<void> Session::send_local(RequestContext& ctx, LocalResponse& loc
   beast::error_code ec;
   if (head) {
     bh::response_serializer<bh::string_body> sr{res};
-    auto [e, n] = co_await bh::async_write_header(client_, sr, kTok);
-    ec = e;
+    auto [e, n] = co_await bh::async_write_header(client_.socket(), sr, kTok);
+    ec = client_.check(e);
   } else {
-    auto [e, n] = co_await bh::async_write(client_, res, kTok);
-    ec = e;
+    auto [e, n] = co_await bh::async_write(client_.socket(), res, kTok);
+    ec = client_.check(e);
     if (!e) ctx.bytes_sent += body_size;
   }
   ctx.timings.end = Clock::now();
@@ -964,7 +974,7 @@ net::awaitable<void> Session::lingering_close() {
   std::size_t discarded = 0;
   while (!ec && Clock::now() < deadline && discarded < 1024 * 1024) {
     client_.expires_at(deadline);
-    auto [e, n] = co_await client_.async_read_some(net::buffer(chunk_.get(), kRelayChunk), kTok);
+    auto [e, n] = co_await client_.socket().async_read_some(net::buffer(chunk_.get(), kRelayChunk), kTok);
     ec = e;
     discarded += n;
   }
@@ -1002,6 +1012,21 @@ void Session::finish(RequestContext& ctx) {
 }
 
 }  // namespace
+
+void start_deadline_sweep(WorkerContext& worker) {
+  net::co_spawn(
+      worker.ioc(),
+      [&worker]() -> net::awaitable<void> {
+        net::steady_timer timer(worker.ioc());
+        // Runs until the worker has drained (then the event loop may finish).
+        while (!(worker.draining() && worker.session_count() == 0)) {
+          timer.expires_after(DeadlineList::kSweepInterval);
+          co_await timer.async_wait(kTok);
+          worker.deadlines().sweep(Clock::now());
+        }
+      },
+      net::detached);
+}
 
 void start_session(WorkerContext& worker, tcp::socket socket) {
   auto s = std::make_shared<Session>(worker, std::move(socket));

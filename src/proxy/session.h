@@ -12,4 +12,9 @@ namespace aegis::proxy {
 // Takes ownership of an accepted socket and serves it until it closes. Must be called on the worker's thread.
 void start_session(WorkerContext& worker, boost::asio::ip::tcp::socket socket);
 
+// Starts the worker's I/O deadline sweep (see proxy/timed_socket.h): every DeadlineList::kSweepInterval, cancels
+// the operations whose deadline passed. It stops once the worker is draining and has no session left. Call once,
+// before the worker's event loop runs.
+void start_deadline_sweep(WorkerContext& worker);
+
 }  // namespace aegis::proxy

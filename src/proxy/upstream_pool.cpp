@@ -20,7 +20,7 @@ bool still_open(UpstreamConnection& c) {
 }  // namespace
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::take(const boost::asio::ip::tcp::endpoint& peer,
-                                                       std::chrono::milliseconds idle_timeout) {
+                                                       std::chrono::milliseconds idle_timeout, bool peek) {
   auto it = idle_.find(peer);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
@@ -29,7 +29,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(const boost::asio::ip::tc
     std::unique_ptr<UpstreamConnection> c = std::move(list.back());
     list.pop_back();
     if (now - c->idle_since > idle_timeout) continue;  // closes it
-    if (!c->buffer.size() && still_open(*c)) return c;
+    if (!c->buffer.size() && (!peek || still_open(*c))) return c;
   }
   return nullptr;
 }
@@ -42,6 +42,7 @@ void UpstreamPool::put(std::unique_ptr<UpstreamConnection> conn, std::size_t max
     list.erase(list.begin());
   }
   conn->idle_since = std::chrono::steady_clock::now();
+  conn->stream.expires_never();
   list.push_back(std::move(conn));
 }
 

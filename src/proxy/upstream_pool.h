@@ -1,8 +1,8 @@
 // Per-worker keep-alive pool of idle connections to origin servers (one pool per worker thread, no locking).
 //
 // A connection is put back only after a complete, correctly framed response that allowed keep-alive. On take():
-// connections idle longer than the origin's pool_idle_timeout are dropped, and a non-blocking peek discards those
-// the origin already closed (or that carry unexpected bytes). A connection can still die between the peek and our
+// connections idle longer than the origin's pool_idle_timeout are dropped, and (when asked) a non-blocking peek
+// discards those the origin already closed (or that carry unexpected bytes). A connection can still die between the peek and our
 // write; the session retries idempotent requests once on a fresh connection in that case.
 #pragma once
 
@@ -14,13 +14,14 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+
+#include "proxy/timed_socket.h"
 
 namespace aegis::proxy {
 
 struct UpstreamConnection {
-  explicit UpstreamConnection(const boost::asio::any_io_executor& ex) : stream(ex) {}
-  boost::beast::tcp_stream stream;
+  UpstreamConnection(DeadlineList& deadlines, const boost::asio::any_io_executor& ex) : stream(deadlines, ex) {}
+  TimedSocket stream;
   boost::beast::flat_buffer buffer;  // bytes read from the origin and not yet parsed
   boost::asio::ip::tcp::endpoint peer;
   std::chrono::steady_clock::time_point idle_since{};
@@ -30,8 +31,10 @@ struct UpstreamConnection {
 class UpstreamPool {
  public:
   // An idle live connection to `peer`, or nullptr.
+  // `peek`: also check with a non-blocking MSG_PEEK that the origin has not closed it. Costs a syscall per request;
+  // callers that retry a request on a stale connection anyway (idempotent requests) pass false.
   std::unique_ptr<UpstreamConnection> take(const boost::asio::ip::tcp::endpoint& peer,
-                                           std::chrono::milliseconds idle_timeout);
+                                           std::chrono::milliseconds idle_timeout, bool peek = true);
   // Keeps `conn` for reuse unless `max_idle` connections to that peer are already idle (then it is closed).
   void put(std::unique_ptr<UpstreamConnection> conn, std::size_t max_idle);
   // Closes every idle connection (shutdown).

@@ -46,6 +46,7 @@ class WorkerContext {
   }
 
   UpstreamPool& pool() { return pool_; }
+  DeadlineList& deadlines() { return deadlines_; }
   const std::vector<std::shared_ptr<Phase>>& phases() const { return phases_; }
   log::AccessLog* access_log() { return access_log_; }
   std::size_t next_round_robin() { return rr_++; }
@@ -72,6 +73,7 @@ class WorkerContext {
   uint64_t seen_generation_ = ~uint64_t{0};
   std::vector<std::shared_ptr<Phase>> phases_;
   log::AccessLog* access_log_;
+  DeadlineList deadlines_;  // before pool_: pooled connections unregister from it when destroyed
   UpstreamPool pool_;
   std::size_t rr_ = 0;
   std::unordered_set<SessionHandle*> sessions_;

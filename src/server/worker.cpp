@@ -65,6 +65,7 @@ uint16_t Worker::listen(const tcp::endpoint& ep) {
 
 void Worker::start() {
   for (auto& acc : acceptors_) net::co_spawn(*ioc_, accept_loop(*acc, ctx_), net::detached);
+  proxy::start_deadline_sweep(ctx_);
   thread_ = std::thread([this] {
     try {
       ioc_->run();

@@ -353,6 +353,43 @@ TEST_F(ProxyTest, SlowOriginGives504) {
   EXPECT_EQ(res.status, 504);
 }
 
+// Client-side deadlines (proxy/timed_socket.h): without the worker's deadline sweep these connections would stay
+// open forever.
+TEST_F(ProxyTest, SlowRequestHeadGets408AndClose) {
+  auto cfg = proxy_config(origin.port());
+  cfg.limits.client_header_timeout = 300ms;
+  Proxy proxy(cfg);
+  RawClient c(proxy.port());
+  ASSERT_TRUE(c.send("GET /echo HTTP/1.1\r\nHost: a\r\nX-Slow: "));  // a head that never completes
+  auto r = c.read_until_close(5s);
+  EXPECT_TRUE(r.closed) << r.raw;
+  ASSERT_EQ(r.responses.size(), 1u) << r.raw;
+  EXPECT_EQ(r.responses[0].status, 408);
+  EXPECT_EQ(origin.log_entries().size(), 0u);
+}
+
+TEST_F(ProxyTest, IdleKeepAliveConnectionIsClosed) {
+  auto cfg = proxy_config(origin.port());
+  cfg.limits.client_idle_timeout = 300ms;
+  Proxy proxy(cfg);
+  RawClient c(proxy.port());
+  ASSERT_TRUE(c.send(get_request("/size/3")));
+  auto r = c.read_responses(1);
+  ASSERT_EQ(r.responses.size(), 1u);
+  EXPECT_EQ(r.responses[0].status, 200);
+  EXPECT_TRUE(c.wait_closed(5s));  // nothing more sent: closed after the idle timeout, no response
+}
+
+TEST_F(ProxyTest, OriginTimeoutOnPooledConnectionGives504) {
+  // The second request reuses the pooled connection; its deadline must be armed again.
+  auto cfg = proxy_config(origin.port());
+  cfg.origins[0].read_timeout = 300ms;
+  Proxy proxy(cfg);
+  EXPECT_EQ(http_get(proxy.port(), "/size/3", {{"Host", "a"}}).status, 200);
+  EXPECT_EQ(http_get(proxy.port(), "/delay/3000", {{"Host", "a"}}).status, 504);
+  EXPECT_EQ(http_get(proxy.port(), "/size/3", {{"Host", "a"}}).status, 200);
+}
+
 TEST_F(ProxyTest, ConnectIsRefused) {
   Proxy proxy(proxy_config(origin.port()));
   RawClient c(proxy.port());
