@@ -26,8 +26,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "http/framing.h"
@@ -71,6 +69,41 @@ class BeastHeaderMap final : public HeaderMap {
 
  private:
   bh::fields& f_;
+};
+
+// ---- HeaderMap over a local response's header list (no Beast fields on the local-response path) -----------------
+class VectorHeaderMap final : public HeaderMap {
+ public:
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+  explicit VectorHeaderMap(Fields& f) : f_(f) {}
+  std::optional<std::string_view> get(std::string_view name) const override {
+    for (const auto& [k, v] : f_)
+      if (beast::iequals(k, name)) return std::string_view(v);
+    return std::nullopt;
+  }
+  void set(std::string_view name, std::string_view value) override {
+    auto it = std::find_if(f_.begin(), f_.end(), [&](const auto& kv) { return beast::iequals(kv.first, name); });
+    if (it == f_.end()) {
+      f_.emplace_back(std::string(name), std::string(value));
+      return;
+    }
+    it->second.assign(value);
+    f_.erase(std::remove_if(std::next(it), f_.end(), [&](const auto& kv) { return beast::iequals(kv.first, name); }),
+             f_.end());
+  }
+  void add(std::string_view name, std::string_view value) override {
+    f_.emplace_back(std::string(name), std::string(value));
+  }
+  void remove(std::string_view name) override {
+    f_.erase(std::remove_if(f_.begin(), f_.end(), [&](const auto& kv) { return beast::iequals(kv.first, name); }),
+             f_.end());
+  }
+  void for_each(const std::function<void(std::string_view, std::string_view)>& fn) const override {
+    for (const auto& [k, v] : f_) fn(k, v);
+  }
+
+ private:
+  Fields& f_;
 };
 
 // ---- async phase completion ------------------------------------------------------------------------------------
@@ -899,43 +932,59 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
 }
 
 net::awaitable<void> Session::send_local(RequestContext& ctx, LocalResponse& local, bool keep_alive) {
-  bh::response<bh::string_body> res;
-  res.version(ctx.request.version ? ctx.request.version : 11);
-  res.result(static_cast<unsigned>(local.status));
-  for (auto& [k, v] : local.headers) res.insert(k, v);
-  if (res.find(bh::field::content_type) == res.end() && !local.content_type.empty())
-    res.set(bh::field::content_type, local.content_type);
-  if (ctx.config && !ctx.request_id.empty()) res.set(ctx.config->request_id_header, ctx.request_id);
-  BeastHeaderMap headers(res);
+  VectorHeaderMap headers(local.headers);
+  if (!local.content_type.empty() && !headers.get("Content-Type")) headers.set("Content-Type", local.content_type);
+  if (ctx.config && !ctx.request_id.empty()) headers.set(ctx.config->request_id_header, ctx.request_id);
   ctx.response.status = local.status;
   ctx.response.headers = &headers;
   ctx.response_body = std::move(local.body);
   ctx.response_body_buffered = true;
   for (auto it = w_.phases().rbegin(); it != w_.phases().rend(); ++it) (*it)->response_filter(ctx);
-  if (ctx.response.status != local.status) res.result(static_cast<unsigned>(ctx.response.status));
-  const int status = static_cast<int>(res.result_int());
+  const int status = ctx.response.status;
   const bool head = ctx.request.method == "HEAD";
   const bool no_body_status = status == 204 || status == 304 || status < 200;
-  res.body() = no_body_status ? std::string() : std::move(ctx.response_body);
-  ctx.response_body.clear();
-  if (head && res.body().empty() && res.find(bh::field::content_length) != res.end() && !no_body_status) {
-    // HEAD answered without the body (e.g. from a cache): keep the Content-Length the GET would have.
-  } else {
-    res.prepare_payload();
+  if (no_body_status) ctx.response_body.clear();
+
+  // Framing is ours: whatever a phase put in Connection / Transfer-Encoding / Content-Length is replaced. A HEAD
+  // answered without the body (e.g. from a cache) keeps the Content-Length the GET would have.
+  std::optional<std::string> head_length;
+  if (head && ctx.response_body.empty() && !no_body_status)
+    if (auto cl = headers.get("Content-Length")) head_length = std::string(*cl);
+  headers.remove("Connection");
+  headers.remove("Transfer-Encoding");
+  headers.remove("Content-Length");
+  const unsigned version = ctx.request.version ? ctx.request.version : 11;
+  head_buf_.clear();
+  head_buf_.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  head_buf_.append(std::to_string(status));
+  head_buf_.push_back(' ');
+  head_buf_.append(reason_for(status));
+  head_buf_.append("\r\n");
+  for (const auto& [k, v] : local.headers) {
+    head_buf_.append(k);
+    head_buf_.append(": ");
+    head_buf_.append(v);
+    head_buf_.append("\r\n");
   }
-  res.keep_alive(keep_alive);
-  std::size_t body_size = res.body().size();
+  if (head_length) {
+    head_buf_.append("Content-Length: ");
+    head_buf_.append(*head_length);
+    head_buf_.append("\r\n");
+  } else if (!no_body_status) {
+    head_buf_.append("Content-Length: ");
+    head_buf_.append(std::to_string(ctx.response_body.size()));
+    head_buf_.append("\r\n");
+  }
+  if (version == 10 && keep_alive) head_buf_.append("Connection: keep-alive\r\n");
+  if (version != 10 && !keep_alive) head_buf_.append("Connection: close\r\n");
+  head_buf_.append("\r\n");
+
+  const std::size_t body_size = head ? 0 : ctx.response_body.size();
   client_.expires_after(ctx.config ? ctx.config->limits.send_timeout : std::chrono::seconds(10));
-  beast::error_code ec;
-  if (head) {
-    bh::response_serializer<bh::string_body> sr{res};
-    auto [e, n] = co_await bh::async_write_header(client_.socket(), sr, kTok);
-    ec = client_.check(e);
-  } else {
-    auto [e, n] = co_await bh::async_write(client_.socket(), res, kTok);
-    ec = client_.check(e);
-    if (!e) ctx.bytes_sent += body_size;
-  }
+  writer_.start(&head_buf_, false);
+  beast::error_code ec = co_await writer_.write(client_, ctx.response_body.data(), body_size, true);
+  if (!ec) ctx.bytes_sent += body_size;
+  ctx.response_body.clear();
   ctx.timings.end = Clock::now();
   if (ec) {
     beast::error_code ignored;
