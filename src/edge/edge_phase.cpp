@@ -86,15 +86,49 @@ hostapi::HeaderList read_headers(const proxy::HeaderMap& map) {
   return out;
 }
 
-// Makes `map` hold exactly `headers` (framing headers, and `keep` if given, are left as they are).
+// Makes `map` hold exactly `headers` (framing headers, and `keep` if given, are left as they are): every field
+// name whose values (in order) differ is removed and re-added with the new values; fields the functions left as
+// they were are not touched. (The order between different names is not significant in HTTP.)
 void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, std::string_view keep = {}) {
-  std::vector<std::string> names;
-  map.for_each([&](std::string_view n, std::string_view) {
-    if (!is_framing(n) && !(keep.size() && iequals(n, keep))) names.emplace_back(n);
+  auto skip = [&](std::string_view n) { return is_framing(n) || (keep.size() && iequals(n, keep)); };
+  struct Line {
+    std::string_view name, value;
+  };
+  std::vector<Line> current;  // views into `map`, valid until it is modified below
+  map.for_each([&](std::string_view n, std::string_view v) {
+    if (!skip(n)) current.push_back({n, v});
   });
-  for (const auto& n : names) map.remove(n);
-  for (const auto& h : headers)
-    if (!is_framing(h.name) && !(keep.size() && iequals(h.name, keep))) map.add(h.name, h.value);
+  // Whether the values of `name` in `map` and in `headers` are the same sequence.
+  auto same_values = [&](std::string_view name) {
+    std::size_t i = 0, j = 0;
+    for (;;) {
+      while (i < current.size() && !iequals(current[i].name, name)) ++i;
+      while (j < headers.size() && !iequals(headers[j].name, name)) ++j;
+      if (i == current.size() || j == headers.size()) return i == current.size() && j == headers.size();
+      if (current[i].value != headers[j].value) return false;
+      ++i;
+      ++j;
+    }
+  };
+  std::vector<std::string> changed;
+  auto note = [&](std::string_view name) {
+    if (skip(name)) return;
+    for (const auto& c : changed)
+      if (iequals(c, name)) return;
+    if (!same_values(name)) changed.emplace_back(name);
+  };
+  for (const auto& l : current) note(l.name);
+  for (const auto& h : headers) note(h.name);
+  if (changed.empty()) return;
+  for (const auto& n : changed) map.remove(n);
+  for (const auto& h : headers) {
+    if (skip(h.name)) continue;
+    for (const auto& n : changed)
+      if (iequals(n, h.name)) {
+        map.add(h.name, h.value);
+        break;
+      }
+  }
 }
 
 // Adds `headers` to `map`, replacing any header of the same names.

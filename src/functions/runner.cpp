@@ -63,6 +63,10 @@ std::optional<int64_t> get_fuel(wasm::Instance& inst) {
   return r.i64;
 }
 
+bool restore_globals(wasm::Instance& inst) {
+  return inst.call(wasm::inject::kGlobalsRestore, {}, {}, wasm::CallOptions{}).status == wasm::CallStatus::Ok;
+}
+
 bool grow_failed(wasm::Instance& inst) {
   wasm::Val r;
   auto out = inst.call(wasm::inject::kGrowFailed, {}, std::span<wasm::Val>(&r, 1), wasm::CallOptions{});
@@ -82,6 +86,14 @@ struct FunctionRunner::Impl {
   struct Cached {
     std::weak_ptr<const wasm::CompiledModule> owner;
     wasm::PoolModule pool_module;  // .compiled is set only for the duration of an acquire()
+    // The entry wrapper's export name (instrumentation.h kEntryPrefix) for the entry last invoked.
+    std::string entry, wrapper;
+  };
+
+  // What a WASI reactor's `_initialize` runs under when the pool creates a fresh instance during invoke().
+  struct InitLimits {
+    int64_t budget = 0;
+    std::chrono::nanoseconds deadline{0};
   };
 
   RunnerOptions options;
@@ -89,6 +101,7 @@ struct FunctionRunner::Impl {
   std::unique_ptr<wasm::InstancePool> pool;
   std::unordered_map<const wasm::CompiledModule*, Cached> modules;
   RunnerStats stats;
+  InitLimits init_limits;
 
   explicit Impl(RunnerOptions opts) : options(opts) {
     if (options.imports.empty()) options.imports = hostapi::edge_function_imports();
@@ -99,7 +112,7 @@ struct FunctionRunner::Impl {
   }
   ~Impl() { pool.reset(); }  // instances before the runtime that owns them
 
-  wasm::PoolModule& pool_module_for(const EdgeModule& m) {
+  Cached& cached_for(const EdgeModule& m) {
     Cached& c = modules[m.compiled.get()];
     // New, or the address was reused by another module after the old one was freed.
     if (c.owner.expired() || c.owner.lock() != m.compiled || c.pool_module.mode != reuse_mode(m)) {
@@ -107,12 +120,35 @@ struct FunctionRunner::Impl {
       c.pool_module.imports.assign(options.imports.begin(), options.imports.end());
       c.pool_module.mode = reuse_mode(m);
       c.pool_module.start_options.user_data = nullptr;  // a start function gets no request context
+      // The first call of every invocation restores the globals (the entry wrapper, or restore_globals()).
+      c.pool_module.caller_restores_globals = true;
+      // A WASI reactor's `_initialize` runs once on every fresh instance, before the snapshot is captured, so a
+      // reset brings back the initialised state (and a persistent instance is initialised once). It gets no
+      // request context, the invocation's fuel budget and deadline.
+      c.pool_module.initialize = nullptr;
+      if (m.has_initialize) {
+        c.pool_module.initialize = [this, fuel = m.fuel_instrumented](wasm::Instance& inst, std::string* error) {
+          if (fuel && !set_fuel(inst, init_limits.budget)) {
+            *error = "_initialize failed: could not set the fuel budget";
+            return false;
+          }
+          wasm::CallOptions init;
+          init.deadline = init_limits.deadline;
+          auto out = inst.call(kInitialize, {}, {}, init);
+          if (out.status == wasm::CallStatus::Ok) return true;
+          *error = std::string("_initialize failed (") + wasm::to_string(out.status) + ")" +
+                   (out.message.empty() ? "" : ": " + out.message);
+          return false;
+        };
+      }
+      c.entry.clear();
+      c.wrapper.clear();
       if (modules.size() > 2 * options.max_modules) {
         for (auto it = modules.begin(); it != modules.end();)
           it = it->second.owner.expired() ? modules.erase(it) : std::next(it);
       }
     }
-    return c.pool_module;  // erasing other (expired) entries left `c` in place
+    return c;  // erasing other (expired) entries left `c` in place
   }
 
   Outcome invoke(const EdgeModule& m, std::string_view entry, hostapi::InvocationContext& ctx,
@@ -136,65 +172,75 @@ struct FunctionRunner::Impl {
       return finish(std::move(outcome));
     }
 
-    // ---- acquire: an idle instance reset to its snapshot, or a fresh one (its start function runs here) ----
-    wasm::PoolModule& pm = pool_module_for(m);
+    // ---- acquire: an idle instance reset to its snapshot, or a fresh one (its start function and a WASI
+    // reactor's `_initialize` run here, before the snapshot, with no request context) ----
+    Cached& cached = cached_for(m);
+    wasm::PoolModule& pm = cached.pool_module;
+    const int64_t budget = budget_of(limits);
     pm.start_options.deadline = limits.deadline;
     pm.compiled = m.compiled;
+    init_limits = InitLimits{budget, limits.deadline};
     const uint64_t instantiated_before = pool->stats().instantiated;
     std::string err;
     wasm::InstancePool::Lease lease = pool->acquire(pm, &err);
     pm.compiled.reset();
     if (!lease) {
       outcome.status = OutcomeStatus::InstantiateError;
-      outcome.message = "instantiation failed: " + (err.empty() ? std::string("unknown error") : err);
+      if (err.empty()) err = "unknown error";
+      outcome.message = err.starts_with("_initialize failed") ? err : "instantiation failed: " + err;
       return finish(std::move(outcome));
     }
     outcome.fresh_instance = pool->stats().instantiated != instantiated_before;
     if (outcome.fresh_instance) ++stats.instantiations; else ++stats.reuses;
     wasm::Instance& inst = *lease;
-    const int64_t budget = budget_of(limits);
-
-    // A WASI reactor's `_initialize` runs before its first entry call: once per fresh instance, or after every
-    // reset (the snapshot is taken before it runs), with no request context.
-    if (m.has_initialize && (outcome.fresh_instance || !m.persistent)) {
-      if (m.fuel_instrumented) set_fuel(inst, budget);
-      wasm::CallOptions init;
-      init.deadline = limits.deadline;
-      auto out = inst.call(kInitialize, {}, {}, init);
-      if (out.status != wasm::CallStatus::Ok) {
-        lease.release(false);
-        ++stats.discards;
-        outcome.status = OutcomeStatus::InstantiateError;
-        outcome.message = std::string("_initialize failed (") + wasm::to_string(out.status) + ")" +
-                          (out.message.empty() ? "" : ": " + out.message);
-        return finish(std::move(outcome));
-      }
-    }
 
     // ---- run ----
     limits.apply_to(ctx.limits);
-    if (m.fuel_instrumented && !set_fuel(inst, budget)) {
-      lease.release(false);
-      ++stats.discards;
-      outcome.status = OutcomeStatus::HostError;
-      outcome.message = "could not set the fuel budget";
-      return finish(std::move(outcome));
-    }
     wasm::CallOptions opts;
     opts.deadline = limits.deadline_for(m.needs_blocking);
     opts.user_data = &ctx;
     wasm::Val result;
     wasm::CallOutcome call;
-    if (custom) {
-      int32_t rv = 0;
-      call = (*custom)(inst, opts, &rv);
-      result.i32 = rv;
+    std::optional<int64_t> fuel_left;
+    // The entry wrapper does the globals reset, the fuel budget, the entry call and the fuel readout in one call.
+    if (!custom && cached.entry != entry) {
+      cached.entry.assign(entry);
+      cached.wrapper = std::string(wasm::inject::kEntryPrefix) + cached.entry;
+    }
+    if (!custom && inst.has_function(cached.wrapper)) {
+      const wasm::Val args[2] = {wasm::Val::I64(budget), wasm::Val::I32(lease.globals_pending() ? 1 : 0)};
+      wasm::Val packed = wasm::Val::I64(0);
+      call = inst.call(cached.wrapper, args, std::span<wasm::Val>(&packed, 1), opts);
+      if (call.status == wasm::CallStatus::Ok) {
+        result = wasm::Val::I32(static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(packed.i64))));
+        if (m.fuel_instrumented && budget <= std::numeric_limits<int32_t>::max())
+          fuel_left = packed.i64 >> 32;  // exact: 0 <= left <= budget < 2^31
+      }
     } else {
-      call = inst.call(entry, {}, std::span<wasm::Val>(&result, 1), opts);
+      if (lease.globals_pending() && !restore_globals(inst)) {
+        lease.release(false);
+        ++stats.discards;
+        outcome.status = OutcomeStatus::HostError;
+        outcome.message = "could not reset the instance's globals";
+        return finish(std::move(outcome));
+      }
+      if (m.fuel_instrumented && !set_fuel(inst, budget)) {
+        lease.release(false);
+        ++stats.discards;
+        outcome.status = OutcomeStatus::HostError;
+        outcome.message = "could not set the fuel budget";
+        return finish(std::move(outcome));
+      }
+      if (custom) {
+        int32_t rv = 0;
+        call = (*custom)(inst, opts, &rv);
+        result.i32 = rv;
+      } else {
+        call = inst.call(entry, {}, std::span<wasm::Val>(&result, 1), opts);
+      }
     }
 
-    std::optional<int64_t> fuel_left;
-    if (m.fuel_instrumented) fuel_left = get_fuel(inst);
+    if (m.fuel_instrumented && !fuel_left) fuel_left = get_fuel(inst);
     if (fuel_left) outcome.fuel_used = static_cast<uint64_t>(budget - std::min<int64_t>(*fuel_left, budget));
 
     // ---- classify ----

@@ -2,11 +2,15 @@
 //
 // A FunctionRunner owns its thread's wasm::Runtime (one V8 isolate) and a wasm::InstancePool of the modules it
 // has run. One invocation:
-//   acquire an instance (an idle one reset to its snapshot, or a fresh one: start function, snapshot; then a WASI
-//   reactor's `_initialize`)
-//   → set the fuel budget (__aegis_fuel_set) → call the entry `() -> i32` under the wall-clock deadline, with the
-//   InvocationContext as user_data → read fuel left and the grow-failed flag → classify the Outcome
+//   acquire an instance (an idle one with its memory reset to the snapshot, or a fresh one: start function, a WASI
+//   reactor's `_initialize` under the invocation's fuel budget and deadline, then the snapshot)
+//   → ONE call into the guest, the injected entry wrapper (wasm/instrumentation.h kEntryPrefix): reset the mutable
+//   globals, set the fuel budget, call the entry `() -> i32` — under the wall-clock deadline, with the
+//   InvocationContext as user_data — and hand back the fuel left → after a trap or limit, read fuel left and the
+//   grow-failed flag → classify the Outcome
 //   → release: pool the instance if the call returned normally (0 or an error code), else destroy it.
+// invoke_call (custom guest calls) does the same with separate calls: globals reset, __aegis_fuel_set, the calls,
+// __aegis_fuel_get.
 // Modules loaded `persistent` keep their instance as is between invocations; non-resettable ones get a fresh
 // instance every time.
 //

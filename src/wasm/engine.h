@@ -118,6 +118,10 @@ class Instance {
   // new instantiation. Returns false if this instance cannot be reset (then the caller re-instantiates).
   virtual bool capture() = 0;
   virtual bool restore() = 0;
+  // restore() without the mutable globals, for a caller whose very next call restores them in the guest (an entry
+  // wrapper called with reset = 1, see instrumentation.h kEntryPrefix): saves one call into the guest. Until then
+  // the globals still hold what the last call left.
+  virtual bool restore_memory() = 0;
 };
 
 class Runtime {

@@ -265,6 +265,41 @@ TEST_F(RunnerTest, EveryInvocationSeesFreshState) {
   EXPECT_EQ(runner_.stats().reuses, 3u);
 }
 
+// Whatever an invocation wrote — anywhere in any page of memory, the data segment, a mutable global — the next
+// one starts from the snapshot: for a small memory (reset by comparing pages) and a 1 MiB one (reset through the
+// kernel's residency information), over enough invocations that V8 tiers the code up meanwhile.
+TEST_F(RunnerTest, NoInvocationSeesWhatTheLastOneWrote) {
+  for (const char* name : {"fn_scribble", "fn_scribble_big"}) {
+    auto m = load_fixture(name);
+    ASSERT_TRUE(m) << name;
+    ASSERT_TRUE(m->resettable);
+    FunctionRunner runner;
+    for (int i = 0; i < 60; ++i) {
+      auto ctx = make_context();
+      Outcome out = runner.invoke(*m, "handle_request", ctx, FunctionLimits::edge_function());
+      ASSERT_EQ(out.status, OutcomeStatus::Ok) << name << ": " << out.message;
+      ASSERT_EQ(ctx.response.status, 200) << name << ": invocation " << i << " saw state left by an earlier one";
+    }
+    EXPECT_EQ(runner.stats().instantiations, 1u) << name;
+  }
+}
+
+// The entry wrapper hands back the fuel left in the same call; a budget of 2^31 or more is read separately. Both
+// report the same use.
+TEST_F(RunnerTest, FuelUsedIsTheSameWithSmallAndHugeBudgets) {
+  auto m = load_fixture("fn_fixed_cost");
+  ASSERT_TRUE(m);
+  FunctionLimits small;
+  FunctionLimits huge;
+  huge.fuel = uint64_t{1} << 40;
+  Outcome a = run(*m, small);
+  Outcome b = run(*m, huge);
+  ASSERT_TRUE(a.ok()) << a.message;
+  ASSERT_TRUE(b.ok()) << b.message;
+  EXPECT_GT(a.fuel_used, 0u);
+  EXPECT_EQ(a.fuel_used, b.fuel_used);
+}
+
 TEST_F(RunnerTest, PersistentModeKeepsStateAcrossInvocations) {
   LoadOptions load;
   load.persistent = true;

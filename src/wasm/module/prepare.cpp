@@ -284,6 +284,14 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
   const uint32_t f_base = m.total_functions();
   const uint32_t f_set = f_base, f_get = f_base + 1, f_failed = f_base + 2, f_save = f_base + 3,
                  f_restore = f_base + 4, f_grow = f_base + 5;
+  const uint32_t t_wrap = num_types + 5;
+  // Entry wrappers (instrumentation.h kEntryPrefix): one per exported () -> i32 function, after the helpers.
+  std::vector<const ir::Export*> entries;
+  for (const auto& e : m.exports) {
+    if (e.kind != ir::ExternKind::Func) continue;
+    const ir::Signature* sig = m.function_signature(e.index);
+    if (sig && sig->params.empty() && sig->results.size() == 1 && sig->results[0] == ir::kI32) entries.push_back(&e);
+  }
 
   // Code.
   instrument::Plan plan;
@@ -295,7 +303,8 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
   if (has_memory) plan.grow_function = f_grow;
   instrument::Scratch scratch;
   Writer code;
-  uint32_t num_injected_functions = has_memory ? 6 : 5;
+  const uint32_t num_helpers = has_memory ? 6 : 5;
+  const uint32_t num_injected_functions = num_helpers + static_cast<uint32_t>(entries.size());
   code.u32(static_cast<uint32_t>(m.code.size()) + num_injected_functions);
   code.out().reserve(bytes.size() + bytes.size() / 4 + 256);
   for (std::size_t i = 0; i < m.code.size(); ++i) {
@@ -375,13 +384,35 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
     const uint8_t locals[] = {1, 1, ir::kI32};
     write_body(code, b.out(), locals);
   }
+  for (const ir::Export* e : entries) {
+    // (param $fuel i64) (param $reset i32) (result i64)
+    Writer b;
+    b.u8(0x20); b.u8(1);          // local.get $reset
+    b.u8(0x04); b.u8(0x40);       // if
+    b.u8(0x10); b.u32(f_restore); //   call $globals_restore
+    b.u8(0x0b);                   // end
+    b.u8(0x20); b.u8(0);          // local.get $fuel
+    b.u8(0x24); b.u32(g_fuel);    // global.set $fuel
+    b.u8(0x41); b.u8(0);          // i32.const 0
+    b.u8(0x24); b.u32(g_failed);  // global.set $failed
+    b.u8(0x10); b.u32(e->index);  // call $entry
+    b.u8(0xad);                   // i64.extend_i32_u
+    b.u8(0x23); b.u32(g_fuel);    // global.get $fuel
+    b.u8(0x42); b.u8(32);         // i64.const 32
+    b.u8(0x86);                   // i64.shl
+    b.u8(0x84);                   // i64.or
+    b.u8(0x0b);
+    write_body(code, b.out());
+  }
 
-  // Types: () -> (), (i64) -> (), () -> i64, () -> i32, (i32) -> i32.
+  // Types: () -> (), (i64) -> (), () -> i64, () -> i32, (i32) -> i32, (i64, i32) -> i64.
   const uint8_t new_types[] = {0x60, 0, 0,           0x60, 1, ir::kI64, 0, 0x60, 0, 1, ir::kI64,
-                               0x60, 0, 1, ir::kI32, 0x60, 1, ir::kI32, 1, ir::kI32};
+                               0x60, 0, 1, ir::kI32, 0x60, 1, ir::kI32, 1, ir::kI32,
+                               0x60, 2, ir::kI64, ir::kI32, 1, ir::kI64};
   Writer funcs;
   for (uint32_t t : {t_set, t_get, t_i32, t_void, t_void}) funcs.u32(t);
   if (has_memory) funcs.u32(t_grow);
+  for (std::size_t i = 0; i < entries.size(); ++i) funcs.u32(t_wrap);
 
   Writer exports;
   auto add_export = [&](std::string_view name, uint32_t f) {
@@ -394,6 +425,10 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
   add_export(inject::kGrowFailed, f_failed);
   add_export(inject::kGlobalsSave, f_save);
   add_export(inject::kGlobalsRestore, f_restore);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    add_export(std::string(inject::kEntryPrefix) + std::string(entries[i]->name),
+               f_base + num_helpers + static_cast<uint32_t>(i));
+  }
 
   // Assemble.
   auto find = [&](uint8_t id) -> const ir::Section* {
@@ -404,12 +439,12 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
   };
   auto rewritten = [&](uint8_t id) -> std::vector<uint8_t> {
     switch (id) {
-      case 1: return append_to_vec(find(1), 5, new_types);
+      case 1: return append_to_vec(find(1), 6, new_types);
       case 3: return append_to_vec(find(3), num_injected_functions, funcs.out());
       case 4: return table_payload;
       case 5: return memory_payload;
       case 6: return append_to_vec(find(6), new_globals, globals.out());
-      case 7: return append_to_vec(find(7), 5, exports.out());
+      case 7: return append_to_vec(find(7), 5 + static_cast<uint32_t>(entries.size()), exports.out());
       case 10: return std::move(code.out());
       default: return {};
     }

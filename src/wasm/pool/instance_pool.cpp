@@ -18,6 +18,7 @@ InstancePool::Lease& InstancePool::Lease::operator=(Lease&& o) noexcept {
     key_ = std::exchange(o.key_, nullptr);
     generation_ = o.generation_;
     poolable_ = o.poolable_;
+    globals_pending_ = o.globals_pending_;
     instance_ = std::move(o.instance_);
   }
   return *this;
@@ -64,8 +65,9 @@ InstancePool::Lease InstancePool::acquire(const PoolModule& module, std::string*
     e.idle.pop_back();
     if (module.mode == ReuseMode::Persistent) {
       ++stats_.reused;
-    } else if (inst->restore()) {
+    } else if (module.caller_restores_globals ? inst->restore_memory() : inst->restore()) {
       ++stats_.restored;
+      lease.globals_pending_ = module.caller_restores_globals;
     } else {
       ++stats_.restore_failed;
       continue;  // destroyed here

@@ -44,6 +44,9 @@ struct PoolModule {
   // Optional: runs once on every fresh instance, before the snapshot is captured (e.g. a WASI reactor's
   // `_initialize`), so that restore() brings back the initialised state. Returning false fails the acquire.
   std::function<bool(Instance&, std::string* error)> initialize;
+  // Reset mode: restore only the memory of an idle instance (Instance::restore_memory) and leave the mutable
+  // globals to the caller, who restores them with its first call (Lease::globals_pending() tells it to).
+  bool caller_restores_globals = false;
 };
 
 class InstancePool {
@@ -74,6 +77,9 @@ class InstancePool {
     // Give the instance back. reusable=false (after a trap, timeout, host exit or engine error) destroys it.
     // A lease destroyed without release() is treated as not reusable.
     void release(bool reusable);
+    // The instance was reset with restore_memory() (PoolModule::caller_restores_globals): its mutable globals
+    // still hold what the previous invocation left until the caller restores them.
+    bool globals_pending() const { return globals_pending_; }
 
    private:
     friend class InstancePool;
@@ -81,6 +87,7 @@ class InstancePool {
     const CompiledModule* key_ = nullptr;
     uint64_t generation_ = 0;
     bool poolable_ = false;  // Persistent, or Reset with a successful capture()
+    bool globals_pending_ = false;
     std::unique_ptr<Instance> instance_;
   };
 

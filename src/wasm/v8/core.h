@@ -42,6 +42,7 @@ CallOutcome instance_call(InstanceCore* instance, std::string_view name, std::sp
 std::span<uint8_t> instance_memory(InstanceCore* instance);
 bool instance_capture(InstanceCore* instance);
 bool instance_restore(InstanceCore* instance);
+bool instance_restore_memory(InstanceCore* instance);
 void* instance_user_data(InstanceCore* instance);
 void instance_exit(InstanceCore* instance, int32_t code, std::string_view message);
 

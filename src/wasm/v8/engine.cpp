@@ -60,6 +60,7 @@ class V8Instance final : public Instance, public Caller {
   std::span<uint8_t> memory() override { return instance_memory(core_); }
   bool capture() override { return instance_capture(core_); }
   bool restore() override { return instance_restore(core_); }
+  bool restore_memory() override { return instance_restore_memory(core_); }
   void* user_data() override { return instance_user_data(core_); }
   void exit(int32_t code, std::string_view message) override { instance_exit(core_, code, message); }
 

@@ -23,6 +23,27 @@ bool page_is_zero(const uint8_t* p, std::size_t n) {
   return true;
 }
 
+// Whether the kPage bytes at p are all zero: OR of 32-byte vectors into four accumulators (one load per 32 bytes,
+// no early exit), compiled for AVX2 and for the baseline, picked at load time. A page the guest never touched is
+// the kernel's shared zero page, so checking many of them reads one physical page from the L1 cache.
+using Vec = uint64_t __attribute__((vector_size(32)));
+__attribute__((target_clones("avx2", "default"))) bool full_page_is_zero(const uint8_t* p) {
+  Vec a0{}, a1{}, a2{}, a3{};
+  for (std::size_t i = 0; i < MemorySnapshot::kPage; i += 4 * sizeof(Vec)) {
+    Vec v0, v1, v2, v3;
+    std::memcpy(&v0, p + i, sizeof(Vec));
+    std::memcpy(&v1, p + i + sizeof(Vec), sizeof(Vec));
+    std::memcpy(&v2, p + i + 2 * sizeof(Vec), sizeof(Vec));
+    std::memcpy(&v3, p + i + 3 * sizeof(Vec), sizeof(Vec));
+    a0 |= v0;
+    a1 |= v1;
+    a2 |= v2;
+    a3 |= v3;
+  }
+  Vec a = (a0 | a1) | (a2 | a3);
+  return (a[0] | a[1] | a[2] | a[3]) == 0;
+}
+
 }  // namespace
 
 bool is_private_anonymous(const void* addr) {
@@ -72,6 +93,9 @@ void MemorySnapshot::capture(std::span<const uint8_t> memory, bool private_anony
     }
     if (!zero) data_.insert(data_.end(), memory.begin() + off, memory.begin() + off + n);
   }
+  std::size_t zero_bytes = 0;
+  for (const Run& r : zero_) zero_bytes += r.length;
+  compare_zero_runs_ = zero_bytes <= kScanMaxBytes;
 }
 
 void MemorySnapshot::clear_zero_run(uint8_t* base, std::size_t offset, std::size_t length, bool use_madvise) {
@@ -86,6 +110,18 @@ bool MemorySnapshot::restore(std::span<uint8_t> memory) {
   uint8_t* base = memory.data();
   for (const Run& r : nonzero_) std::memcpy(base + r.offset, data_.data() + r.data_offset, r.length);
   if (zero_.empty()) return true;
+
+  if (compare_zero_runs_) {
+    // Only pages that differ from zero are written (a page never touched stays the shared zero page).
+    for (const Run& r : zero_) {
+      const std::size_t end = r.offset + r.length;
+      for (std::size_t off = r.offset; off < end; off += kPage) {
+        const std::size_t n = std::min(kPage, end - off);
+        if (!(n == kPage ? full_page_is_zero(base + off) : page_is_zero(base + off, n))) std::memset(base + off, 0, n);
+      }
+    }
+    return true;
+  }
 
   bool aligned = (reinterpret_cast<uintptr_t>(base) % kPage) == 0;
   bool use_madvise = aligned && private_anonymous_;

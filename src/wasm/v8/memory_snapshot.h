@@ -1,7 +1,14 @@
 // Snapshot and cheap reset of one linear memory (engine-independent).
 //
 // capture() keeps a copy of every non-zero 4 KiB page and the runs of zero pages. restore() copies the non-zero
-// pages back and clears the zero runs: when the system has no swap it asks the kernel (mincore) which of their
+// pages back and clears the zero runs. How it finds what to clear depends on how much memory the zero runs cover:
+//
+// Small (zero runs ≤ kScanMaxBytes, e.g. the 2-page memory of a typical C edge function): every zero-run page is
+// compared with zeros and only the ones that differ are cleared. A page the guest never touched reads the kernel's
+// shared zero page, so the comparison of all of them hits one physical 4 KiB page in the L1 cache; for a small
+// memory that costs a fraction of the system call the residency check below needs.
+//
+// Large: when the system has no swap it asks the kernel (mincore) which of their
 // pages are resident at all — a non-resident anonymous page can only read back as zero, so pages the guest never
 // touched need no work (with swap, a swapped-out dirty page is non-resident too, so every page is cleared) — then
 // memsets short resident stretches and drops long ones with
@@ -23,6 +30,9 @@ class MemorySnapshot {
   static constexpr std::size_t kPage = 4096;
   // A resident zero-page stretch at least this long is dropped with madvise rather than memset.
   static constexpr std::size_t kMadviseMinBytes = 256 * 1024;
+  // Zero runs covering at most this much are checked by comparison instead of mincore (see above). Kept at or
+  // below kMadviseMinBytes, so the comparing restore never meets a stretch long enough for madvise.
+  static constexpr std::size_t kScanMaxBytes = 256 * 1024;
 
   void capture(std::span<const uint8_t> memory, bool private_anonymous);
   bool captured() const { return captured_; }
@@ -31,6 +41,8 @@ class MemorySnapshot {
   bool restore(std::span<uint8_t> memory);
 
   std::size_t stored_bytes() const { return data_.size(); }
+  // Whether restore() compares the zero runs (small memory) rather than asking the kernel for residency.
+  bool compares_zero_runs() const { return compare_zero_runs_; }
 
  private:
   struct Run {
@@ -41,6 +53,7 @@ class MemorySnapshot {
   bool captured_ = false;
   bool private_anonymous_ = false;
   bool trust_residency_ = false;  // no swap configured at capture
+  bool compare_zero_runs_ = false;  // the zero runs total ≤ kScanMaxBytes
   std::size_t size_ = 0;
   std::vector<uint8_t> data_;   // content of the non-zero runs, back to back
   std::vector<Run> nonzero_;    // data_offset into data_

@@ -327,15 +327,18 @@ class InstanceCore {
         }
       }
     }
+    if (!memory_object_.IsEmpty()) current_memory();  // the guest may have grown it: keep memory() current
     out.wall = Clock::now() - t0;
     return out;
   }
 
+  // Only guest code grows memory, so between calls the span refreshed at the end of the last call() is current;
+  // during a call (a host function asking) the guest may just have grown it, so the buffer is checked (the
+  // isolate is entered and the host call's handle scope is open).
   std::span<uint8_t> memory() {
     if (memory_object_.IsEmpty()) return {};
-    v8::Isolate::Scope is(core_->isolate());
-    v8::HandleScope hs(core_->isolate());
-    return current_memory();
+    if (core_->depth > 0) return current_memory();
+    return {mem_base_, mem_size_};
   }
 
   bool capture() {
@@ -350,9 +353,14 @@ class InstanceCore {
   }
 
   bool restore() {
+    if (!restore_memory()) return false;
+    if (resettable_globals_ && call(inject::kGlobalsRestore, {}, {}, {}).status != CallStatus::Ok) return false;
+    return true;
+  }
+
+  bool restore_memory() {
     if (!snapshot_.captured()) return false;
     if (!memory_object_.IsEmpty() && !snapshot_.restore(memory())) return false;  // grew since capture
-    if (resettable_globals_ && call(inject::kGlobalsRestore, {}, {}, {}).status != CallStatus::Ok) return false;
     return true;
   }
 
@@ -494,21 +502,24 @@ class InstanceCore {
     }
     Val* args = vals;
     Val* results = vals + type.params.size();
-    v8::Local<v8::Context> ctx = iso->GetCurrentContext();
+    // Wasm hands i32 arguments over as small integers: the context (for a conversion) is only fetched if not.
     for (std::size_t i = 0; i < type.params.size(); ++i) {
       v8::Local<v8::Value> a = info[static_cast<int>(i)];
       switch (type.params[i]) {
         case ValType::I32:
-          args[i] = Val::I32(a->IsInt32() ? a.As<v8::Int32>()->Value() : a->Int32Value(ctx).FromMaybe(0));
+          args[i] = Val::I32(a->IsInt32() ? a.As<v8::Int32>()->Value()
+                                          : a->Int32Value(iso->GetCurrentContext()).FromMaybe(0));
           break;
         case ValType::I64:
           args[i] = Val::I64(a->IsBigInt() ? a.As<v8::BigInt>()->Int64Value() : 0);
           break;
         case ValType::F32:
-          args[i] = Val::F32(static_cast<float>(a->NumberValue(ctx).FromMaybe(0)));
+          args[i] = Val::F32(static_cast<float>(a->IsNumber() ? a.As<v8::Number>()->Value()
+                                                              : a->NumberValue(iso->GetCurrentContext()).FromMaybe(0)));
           break;
         case ValType::F64:
-          args[i] = Val::F64(a->NumberValue(ctx).FromMaybe(0));
+          args[i] = Val::F64(a->IsNumber() ? a.As<v8::Number>()->Value()
+                                           : a->NumberValue(iso->GetCurrentContext()).FromMaybe(0));
           break;
       }
     }
@@ -673,6 +684,7 @@ CallOutcome instance_call(InstanceCore* instance, std::string_view name, std::sp
 std::span<uint8_t> instance_memory(InstanceCore* instance) { return instance->memory(); }
 bool instance_capture(InstanceCore* instance) { return instance->capture(); }
 bool instance_restore(InstanceCore* instance) { return instance->restore(); }
+bool instance_restore_memory(InstanceCore* instance) { return instance->restore_memory(); }
 void* instance_user_data(InstanceCore* instance) { return instance->user_data(); }
 void instance_exit(InstanceCore* instance, int32_t code, std::string_view message) { instance->exit(code, message); }
 

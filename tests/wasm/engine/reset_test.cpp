@@ -141,6 +141,98 @@ TEST(Reset, UntouchedPagesStayUnmapped) {
   EXPECT_LE(resident_pages(mem), before + 3);
 }
 
+// A 2-page memory is reset by comparing its zero pages (no mincore): whatever page the guest wrote, wherever in
+// the page, the next invocation sees the snapshot — over many rounds, so pages written once and pages never
+// written again are both covered.
+TEST(Reset, SmallMemoryIsResetPageByPageWhereverTheGuestWrote) {
+  auto m = compile_fixture("engine_small_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  ASSERT_TRUE(inst->capture());
+  const std::vector<uint8_t> pristine(inst->memory().begin(), inst->memory().end());
+  ASSERT_EQ(pristine.size(), 2u * 65536);
+  for (int32_t offset : {0, 1, 1024, 2047, 4095, 3000, 17}) {
+    call(*inst, "scribble", {Val::I32(offset), Val::I32(0x5a)});
+    EXPECT_EQ(call_i32(*inst, "global"), 8);
+    ASSERT_TRUE(inst->restore());
+    std::span<uint8_t> mem = inst->memory();
+    ASSERT_EQ(mem.size(), pristine.size());
+    EXPECT_TRUE(std::equal(mem.begin(), mem.end(), pristine.begin())) << "offset " << offset;
+    EXPECT_EQ(call_i32(*inst, "global"), 7) << "offset " << offset;
+  }
+}
+
+// restore_memory() resets the memory only: the globals are left for the caller's next call to restore.
+TEST(Reset, RestoreMemoryLeavesTheGlobals) {
+  auto m = compile_fixture("engine_small_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  ASSERT_TRUE(inst->capture());
+  const std::vector<uint8_t> pristine(inst->memory().begin(), inst->memory().end());
+  call(*inst, "scribble", {Val::I32(100), Val::I32(1)});
+  ASSERT_TRUE(inst->restore_memory());
+  std::span<uint8_t> mem = inst->memory();
+  EXPECT_TRUE(std::equal(mem.begin(), mem.end(), pristine.begin()));
+  EXPECT_EQ(call_i32(*inst, "global"), 8);
+  ASSERT_EQ(call(*inst, "__aegis_globals_restore", {}).status, CallStatus::Ok);
+  EXPECT_EQ(call_i32(*inst, "global"), 7);
+  // A grown memory cannot be reset either way.
+  auto big = compile_fixture("engine_state");
+  auto grown = instantiate(*rt, *big);
+  ASSERT_TRUE(grown && grown->capture());
+  EXPECT_EQ(call_i32(*grown, "grow"), 8);
+  EXPECT_FALSE(grown->restore_memory());
+}
+
+// Host writes between calls are seen and reset too (memory() between calls is the span as of the last call).
+TEST(Reset, HostWritesIntoASmallMemoryAreReset) {
+  auto m = compile_fixture("engine_small_state");
+  auto rt = engine().create_runtime();
+  auto inst = instantiate(*rt, *m);
+  ASSERT_TRUE(inst);
+  ASSERT_TRUE(inst->capture());
+  inst->memory()[70000] = 3;
+  inst->memory()[1024] = 'P';
+  inst->memory()[131071] = 9;
+  ASSERT_TRUE(inst->restore());
+  EXPECT_EQ(inst->memory()[70000], 0);
+  EXPECT_EQ(inst->memory()[1024], 'p');
+  EXPECT_EQ(inst->memory()[131071], 0);
+}
+
+TEST(MemorySnapshot, SmallRegionsCompareLargeOnesAskTheKernel) {
+  constexpr std::size_t kSmall = 128 * 1024 + 100;  // a short tail page too
+  constexpr std::size_t kLarge = 1 << 20;
+  void* region = ::mmap(nullptr, kLarge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(region, MAP_FAILED);
+  auto* base = static_cast<uint8_t*>(region);
+  base[5000] = 1;  // the one non-zero page at capture
+
+  v8impl::MemorySnapshot small;
+  small.capture(std::span<const uint8_t>(base, kSmall), true);
+  EXPECT_TRUE(small.compares_zero_runs());
+  std::span<uint8_t> mem(base, kSmall);
+  for (std::size_t at : {std::size_t{0}, std::size_t{4095}, std::size_t{4096}, std::size_t{8191}, std::size_t{65536},
+                         kSmall - 1, kSmall - 100}) {
+    mem[at] = 0x77;
+    mem[5000] = 2;
+    ASSERT_TRUE(small.restore(mem));
+    EXPECT_EQ(mem[at], 0) << at;
+    EXPECT_EQ(mem[5000], 1);
+    EXPECT_EQ(std::count(mem.begin(), mem.end(), 0), static_cast<std::ptrdiff_t>(kSmall - 1)) << at;
+  }
+
+  v8impl::MemorySnapshot large;
+  large.capture(std::span<const uint8_t>(base, kLarge), true);
+  EXPECT_FALSE(large.compares_zero_runs());
+  base[kLarge - 1] = 5;
+  ASSERT_TRUE(large.restore(std::span<uint8_t>(base, kLarge)));
+  EXPECT_EQ(base[kLarge - 1], 0);
+  ::munmap(region, kLarge);
+}
+
 TEST(MemorySnapshot, RestoresAnonymousAndFileBackedRegions) {
   constexpr std::size_t kSize = 1 << 20;
   // Anonymous private mapping.

@@ -2,6 +2,8 @@
 // exactly by static region costs and trapping below zero, memory.grow capped and flagged, globals save/restore.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "wasm/instrumentation.h"
 #include "wasm/module/instrument.h"
 #include "wasm/module/module_ir.h"
@@ -80,7 +82,8 @@ TEST(Fuel, WithoutInstrumentationExportsExistButNothingIsCharged) {
   const auto original_bytes = test::fixture("compute");  // parse_module keeps spans into it
   auto original = ir::parse_module(original_bytes);
   auto rewritten = ir::parse_module(m.bytes);
-  ASSERT_EQ(rewritten.code.size(), original.code.size() + 6);
+  // 6 helpers (fuel set/get, grow flag, globals save/restore, grow) + entry wrappers of get_counter and get_const.
+  ASSERT_EQ(rewritten.code.size(), original.code.size() + 6 + 2);
   for (std::size_t i = 0; i < original.code.size(); ++i) {
     bool has_grow = i == 4;  // "grow"
     if (!has_grow) {
@@ -192,6 +195,46 @@ TEST(Globals, SaveAndRestoreBringMutableGlobalsBack) {
 TEST(Globals, SaveAndRestoreAreNoOpsWithoutMutableGlobals) {
   auto m = prepared("memory_nomax");
   expect_script(m, {call(kSave), call(kRestore), expect("size", {}, {i32(2)})});
+}
+
+// Entry wrappers: one call restores the globals (reset = 1), sets the fuel, runs the entry and returns
+// (fuel left << 32) | (u32) result. get_counter costs 2 (global.get, end).
+TEST(EntryWrapper, ResetsGlobalsSetsFuelRunsTheEntryAndPacksTheResult) {
+  auto m = prepared("compute");
+  const std::string counter = std::string(inject::kEntryPrefix) + "get_counter";
+  expect_script(m, {call(kSave), call("set_counter", {i32(9)}),
+                    expect(counter, {i64(100), i32(0)}, {i64((int64_t{98} << 32) | 9)}),  // no reset: sees 9
+                    expect(counter, {i64(100), i32(1)}, {i64((int64_t{98} << 32) | 5)}),  // reset: back to 5
+                    expect(kGet, {}, {i64(98)}), expect(kFailed, {}, {i32(0)}),
+                    expect(counter, {i64(2), i32(0)}, {i64(5)}),  // exactly its cost: 0 left
+                    expect_trap(counter, {i64(1), i32(0)}), expect(kGet, {}, {i64(-1)})});
+}
+
+// The wrapper clears the grow-failed flag like __aegis_fuel_set. size costs 2 (memory.size, end).
+TEST(EntryWrapper, ClearsTheGrowFlag) {
+  PrepareLimits limits;
+  limits.max_memory_pages = 4;
+  auto m = prepared("memory_nomax", limits);
+  const std::string size = std::string(inject::kEntryPrefix) + "size";
+  expect_script(m, {call(kSet, {i64(1000)}), expect("grow", {i32(5)}, {i32(-1)}), expect(kFailed, {}, {i32(1)}),
+                    expect(size, {i64(1000), i32(0)}, {i64((int64_t{998} << 32) | 2)}),
+                    expect(kFailed, {}, {i32(0)})});
+}
+
+// Only exported () -> i32 functions get a wrapper.
+TEST(EntryWrapper, OnlyEntryShapedExportsAreWrapped) {
+  auto m = prepared("compute");
+  std::vector<std::string> names;
+  for (const auto& e : ir::parse_module(m.bytes).exports) names.emplace_back(e.name);
+  auto has = [&](std::string_view n) {
+    return std::find(names.begin(), names.end(), std::string(inject::kEntryPrefix) + std::string(n)) != names.end();
+  };
+  EXPECT_TRUE(has("get_counter"));
+  EXPECT_TRUE(has("get_const"));
+  EXPECT_FALSE(has("count"));     // takes a parameter
+  EXPECT_FALSE(has("spin"));      // returns nothing
+  EXPECT_FALSE(has("get_wide"));  // returns i64
+  EXPECT_FALSE(has("memory"));
 }
 
 // Prepared and original modules compute the same results.
