@@ -2,21 +2,38 @@
 
 #include <algorithm>
 
+#include "cache/redis_store.h"
+
 namespace aegis::cache {
 
 TieredStore::TieredStore(std::shared_ptr<Store> l1, std::shared_ptr<Store> l2) : l1_(std::move(l1)), l2_(std::move(l2)) {}
 
-TieredStore::~TieredStore() = default;
+TieredStore::~TieredStore() { bus_.reset(); }
+
+void TieredStore::share_purges(std::shared_ptr<redis::Client> client, PurgeBus::Options options) {
+  bus_ = std::make_unique<PurgeBus>(std::move(client), [this](const PurgeEvent& e) { apply_remote(e); },
+                                    std::move(options));
+}
+
+void TieredStore::apply_remote(const PurgeEvent& e) {
+  purges_->fetch_add(1);
+  switch (e.kind) {
+    case PurgeEvent::Kind::kPrefix: l1_->purge_prefix(e.arg); break;
+    case PurgeEvent::Kind::kTag: l1_->purge_tag(e.arg); break;
+    case PurgeEvent::Kind::kFlush: l1_->flush(); break;
+  }
+}
 
 void TieredStore::lookup(const std::string& key, LookupCallback cb) {
   // The callbacks hold the tiers (not `this`), so a late L2 answer is safe even if the TieredStore is gone.
-  l1_->lookup(key, [key, l1 = l1_, l2 = l2_, cb = std::move(cb)](ObjectPtr hit) mutable {
+  l1_->lookup(key, [key, l1 = l1_, l2 = l2_, purges = purges_, cb = std::move(cb)](ObjectPtr hit) mutable {
     if (hit) {
       cb(std::move(hit));
       return;
     }
-    l2->lookup(key, [l1, cb = std::move(cb)](ObjectPtr remote) {
-      if (remote) l1->insert(remote);
+    const uint64_t before = purges->load();
+    l2->lookup(key, [l1, purges, before, cb = std::move(cb)](ObjectPtr remote) {
+      if (remote && purges->load() == before) l1->insert(remote);
       cb(std::move(remote));
     });
   });
@@ -34,13 +51,35 @@ void TieredStore::erase(const std::string& key) {
 }
 
 std::size_t TieredStore::purge_prefix(std::string_view prefix) {
-  return std::max(l1_->purge_prefix(prefix), l2_->purge_prefix(prefix));
+  purges_->fetch_add(1);
+  std::size_t n = std::max(l1_->purge_prefix(prefix), l2_->purge_prefix(prefix));
+  if (bus_) bus_->publish({PurgeEvent::Kind::kPrefix, std::string(prefix)});
+  return n;
 }
 
-std::size_t TieredStore::purge_tag(std::string_view tag) { return std::max(l1_->purge_tag(tag), l2_->purge_tag(tag)); }
+std::size_t TieredStore::purge_tag(std::string_view tag) {
+  purges_->fetch_add(1);
+  std::size_t n = std::max(l1_->purge_tag(tag), l2_->purge_tag(tag));
+  if (bus_) bus_->publish({PurgeEvent::Kind::kTag, std::string(tag)});
+  return n;
+}
 
-std::size_t TieredStore::flush() { return std::max(l1_->flush(), l2_->flush()); }
+std::size_t TieredStore::flush() {
+  purges_->fetch_add(1);
+  std::size_t n = std::max(l1_->flush(), l2_->flush());
+  if (bus_) bus_->publish({PurgeEvent::Kind::kFlush, {}});
+  return n;
+}
 
 StoreStats TieredStore::stats() const { return l1_->stats(); }
+
+std::shared_ptr<TieredStore> make_redis_tiers(std::shared_ptr<Store> l1, std::shared_ptr<redis::Client> client,
+                                              const config::CacheConfig& config) {
+  auto tiers = std::make_shared<TieredStore>(std::move(l1), std::make_shared<RedisStore>(client));
+  PurgeBus::Options o;
+  o.poll_interval = config.purge_poll_interval;
+  tiers->share_purges(std::move(client), o);
+  return tiers;
+}
 
 }  // namespace aegis::cache

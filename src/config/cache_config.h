@@ -17,6 +17,7 @@ struct CacheConfig {
   std::string store = "memory";                    // memory | redis (memory L1 + Redis L2, src/cache/tiered_store.h)
   std::chrono::milliseconds default_ttl{0};        // freshness without explicit freshness; 0 = heuristic
   std::chrono::milliseconds heuristic_max{24 * 3600 * 1000};  // cap of heuristic freshness
+  std::chrono::milliseconds purge_poll_interval{100};  // store: redis — how often the purge log is read
   bool collapse = true;                            // request collapsing of concurrent misses
   std::string surrogate_key_header = "surrogate-key";  // response header with purge tags (lower-case)
   std::string surrogate_device = "aegis";          // Surrogate-Control device token; "" = Surrogate-Control ignored

@@ -31,6 +31,11 @@ const SchemaEntry kEntries[] = {
    "second tier shared by every node; a Redis outage degrades to memory only. Fixed at start. See docs/redis.md.",
    "memory,redis", 0, 0,
    [](void* t, const Value& v) { target<CacheConfig>(t).store = v.text; }},
+  {"cache.purge_poll_interval", VT::Duration, "100ms", false,
+   "With `store: redis`: how often each node reads the purge log in Redis, so that a purge (or an unsafe method's "
+   "invalidation) on one node also clears the memory tier of every other node with the same Redis and "
+   "`redis.key_prefix` — the consistency window. Fixed at start. See docs/cache.md.", {}, 0, 0,
+   [](void* t, const Value& v) { target<CacheConfig>(t).purge_poll_interval = v.duration; }},
   {"cache.default_ttl", VT::Duration, "0ms", false,
    "Freshness of responses without explicit freshness (`s-maxage`, `max-age`, `Expires`) whose status is cacheable "
    "by default. `0ms` = heuristic freshness (10% of the time since `Last-Modified`, at most `heuristic_max`).",
@@ -92,6 +97,8 @@ void check(Config& cfg, const SectionChecker& checker) {
   if (c.max_object_size > c.memory_size / c.shards)
     checker.fail("cache.max_object_size", "cache.memory_size",
                  "must not exceed a shard's share of cache.memory_size (memory_size / shards)");
+  if (c.purge_poll_interval < std::chrono::milliseconds(10) || c.purge_poll_interval > std::chrono::minutes(1))
+    checker.fail("cache.purge_poll_interval", "cache", "must be between 10ms and 1m");
   if (!token(c.surrogate_key_header))
     checker.fail("cache.surrogate_key_header", "cache", "must be a header name");
   c.surrogate_key_header = lower(c.surrogate_key_header);

@@ -65,9 +65,8 @@ Pipeline::Pipeline(const config::Config& config) : services_(std::make_shared<Se
   }
   services_->bot = std::make_shared<bot::BotService>(config, services_->redis);
   std::shared_ptr<cache::Store> cache_store = cache::Cache::make_memory_store(config.cache);
-  if (config.cache.store == "redis" && services_->redis)  // memory L1 + shared Redis L2
-    cache_store = std::make_shared<cache::TieredStore>(cache_store,
-                                                       std::make_shared<cache::RedisStore>(services_->redis));
+  if (config.cache.store == "redis" && services_->redis)  // memory L1 + shared Redis L2, purges shared by the nodes
+    cache_store = cache::make_redis_tiers(cache_store, services_->redis, config.cache);
   services_->cache = std::make_shared<cache::Cache>(cache_store);
 }
 

@@ -10,6 +10,7 @@
 
 #include "support/aegis_process.h"
 #include "support/origin_process.h"
+#include "support/polling.h"
 #include "support/raw_client.h"
 #include "support/redis_server.h"
 
@@ -17,15 +18,6 @@ namespace aegis::test {
 namespace {
 
 std::string wasm(const std::string& name) { return std::string(AEGIS_WASM_DIR) + "/" + name + ".wasm"; }
-
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
 
 // Whether a Prometheus exposition has the sample line `sample` ("redis_connected 1"). A plain find() is not enough:
 // "# HELP redis_connected 1 while the Redis connection is up." contains "redis_connected 1" whatever the value.
@@ -183,6 +175,103 @@ TEST_F(RedisServe, CacheKeepsServingWhenRedisIsKilled) {
   EXPECT_EQ(http_get(a.port(), after).header("x-cache"), "MISS");
   ASSERT_TRUE(eventually([&] { return redis.cli({"KEYS", "it:cache:o:*"}) != ""; }));
   EXPECT_EQ(http_get(b.port(), after).header("x-cache"), "HIT");
+}
+
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
+    else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The value of a series in node's /metrics (0 when absent).
+double node_metric(const AegisProcess& node, const std::string& series) {
+  return metric_value(http_get(node.admin_port(), "/metrics").body, series).value_or(0);
+}
+
+TEST_F(RedisServe, APurgeThroughOneNodeClearsEveryNodesMemoryTier) {
+  AegisProcess a, b;
+  start(a, cache_config());
+  start(b, cache_config());
+  const std::string applied = R"(cache_purge_sync_events_total{event="applied"})";
+  auto target = [](const std::string& path, const std::string& tag) {
+    return path + "?Cache-Control=max-age%3D300&Surrogate-Key=" + tag;  // the origin's /cache/ resource
+  };
+  // Both nodes hold `t` in memory: a fetched it from the origin, b took it from Redis (then from its memory).
+  auto fill = [&](const std::string& t) {
+    ASSERT_EQ(http_get(a.port(), t).header("x-cache"), "MISS") << t;
+    ASSERT_TRUE(eventually([&] { return http_get(b.port(), t).header("x-cache") == "HIT"; })) << t;
+    ASSERT_EQ(http_get(a.port(), t).header("x-cache"), "HIT");
+  };
+  struct Case {
+    std::string name, target, admin_target;
+  };
+  const std::string u = target("/cache/url", "u1"), p = target("/cache/pre/x", "p1"),
+                    t = target("/cache/tag", "tg1"), f = target("/cache/flush", "f1");
+  const std::vector<Case> cases = {
+      {"url", u, "/cache/purge?url=" + url_encode("http://localhost" + u)},
+      {"prefix", p, "/cache/purge?prefix=" + url_encode("http://localhost/cache/pre/")},
+      {"tag", t, "/cache/purge?tag=tg1"},
+      {"flush", f, "/cache/flush"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].name);
+    const std::string& tt = cases[i].target;
+    fill(tt);
+    const std::string survivor = target("/cache/other/" + cases[i].name, "s");  // not purged (except by the flush)
+    fill(survivor);
+    const double before = node_metric(b, applied);
+    auto r = http_request(a.admin_port(), "POST", cases[i].admin_target);
+    ASSERT_EQ(r.status, 200) << r.body;
+    // Once b has applied the purge from the log (within cache.purge_poll_interval), its next request is a miss.
+    ASSERT_TRUE(eventually([&] { return node_metric(b, applied) >= before + 1; }))
+        << a.stderr_text() << b.stderr_text() << redis.cli({"XRANGE", "it:cache:purge:log", "-", "+"});
+    EXPECT_EQ(http_get(b.port(), tt).header("x-cache"), "MISS");
+    EXPECT_EQ(http_get(a.port(), tt).header("x-cache"), "HIT");  // b stored the fresh copy again, a reads it
+    EXPECT_EQ(http_get(b.port(), survivor).header("x-cache"), cases[i].name == "flush" ? "MISS" : "HIT");
+  }
+  // The invalidation by an unsafe method on one node also reaches the other one.
+  const std::string inv = target("/cache/inv", "i1");
+  fill(inv);
+  const double before = node_metric(b, applied);
+  ASSERT_EQ(http_request(a.port(), "POST", inv).status, 200);
+  ASSERT_TRUE(eventually([&] { return node_metric(b, applied) >= before + 1; }));
+  EXPECT_EQ(http_get(b.port(), inv).header("x-cache"), "MISS");
+}
+
+TEST_F(RedisServe, APurgeWhileRedisIsDownAppliesLocallyAndNoRequestFails) {
+  AegisProcess a, b;
+  start(a, cache_config());
+  start(b, cache_config());
+  const std::string t = "/headers?cache-control=max-age%3D300&x-n=down";
+  ASSERT_EQ(http_get(a.port(), t).header("x-cache"), "MISS");
+  ASSERT_TRUE(eventually([&] { return http_get(b.port(), t).header("x-cache") == "HIT"; }));
+  redis.kill();
+  auto r = http_request(a.admin_port(), "POST", "/cache/purge?url=" + url_encode("http://localhost" + t));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"purged\":1"), std::string::npos) << r.body;
+  auto miss = http_get(a.port(), t);
+  EXPECT_EQ(miss.status, 200);
+  EXPECT_EQ(miss.header("x-cache"), "MISS");
+  // b cannot hear about it while Redis is down: it keeps serving its memory copy, without errors.
+  auto stale_copy = http_get(b.port(), t);
+  EXPECT_EQ(stale_copy.status, 200);
+  EXPECT_EQ(stale_copy.header("x-cache"), "HIT");
+  // Redis back (empty): a publishes the purge it queued; b applies it (or, had it followed an older log that is
+  // now gone, drops its whole memory tier) — either way its copy is gone.
+  redis.restart();
+  ASSERT_TRUE(eventually([&] {
+    return node_metric(b, R"(cache_purge_sync_events_total{event="applied"})") +
+               node_metric(b, R"(cache_purge_sync_events_total{event="resync"})") >= 1;
+  }, std::chrono::seconds(30)));
+  EXPECT_EQ(http_get(b.port(), t).header("x-cache"), "MISS");
 }
 
 }  // namespace

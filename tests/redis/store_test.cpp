@@ -324,5 +324,137 @@ TEST(TieredStore, RedisOutageDegradesToMemoryOnly) {
   wait_stored(server, "n:cache:o:http://h/after");
 }
 
+// Two nodes (two clients, two TieredStores) sharing one Redis, with purges shared through the purge log.
+struct SharedNodes {
+  explicit SharedNodes(RedisServer& server, const std::string& prefix_b = "n:") {
+    client_a = connect(server);
+    client_b = connect(server, prefix_b);
+    a = std::make_shared<TieredStore>(l1_a, std::make_shared<RedisStore>(client_a));
+    b = std::make_shared<TieredStore>(l1_b, std::make_shared<RedisStore>(client_b));
+    PurgeBus::Options o;
+    o.poll_interval = 20ms;
+    a->share_purges(client_a, o);
+    b->share_purges(client_b, o);
+    EXPECT_TRUE(eventually([&] { return a->purge_bus()->stats().synced && b->purge_bus()->stats().synced; }));
+  }
+  // Puts `key` into both nodes' L1 (a stores it, b reads it through Redis).
+  void fill(RedisServer& server, const std::string& key, std::vector<std::string> tags = {}) {
+    a->insert(object(key, "v", std::move(tags)));
+    wait_stored(server, "n:cache:o:" + key);
+    EXPECT_TRUE(lookup(*b, key).object);
+    EXPECT_TRUE(l1_b->get(key)) << key;
+  }
+  std::shared_ptr<MemoryStore> l1_a = memory(), l1_b = memory();
+  std::shared_ptr<redis::Client> client_a, client_b;
+  std::shared_ptr<TieredStore> a, b;
+};
+
+TEST(PurgeBus, EveryPurgeKindReachesTheOtherNodesMemoryTier) {
+  RedisServer server;
+  SharedNodes n(server);
+  n.fill(server, "http://h/p/1");
+  n.fill(server, "http://h/p/2", {"red"});
+  n.fill(server, "http://h/q/3", {"blue"});
+  n.fill(server, "http://o/4");
+  n.a->purge_prefix("http://h/p/1");
+  EXPECT_TRUE(eventually([&] { return !n.l1_b->get("http://h/p/1"); }));
+  EXPECT_TRUE(n.l1_b->get("http://h/p/2"));  // only what was purged
+  n.a->purge_tag("blue");
+  EXPECT_TRUE(eventually([&] { return !n.l1_b->get("http://h/q/3"); }));
+  EXPECT_TRUE(n.l1_b->get("http://h/p/2"));
+  n.b->purge_prefix("http://h/");  // the other direction
+  EXPECT_TRUE(eventually([&] { return !n.l1_a->get("http://h/p/2"); }));
+  EXPECT_TRUE(n.l1_a->get("http://o/4"));
+  n.a->flush();
+  EXPECT_TRUE(eventually([&] { return !n.l1_b->get("http://o/4"); }));
+  // Log entries: seqs 1..4 under the key prefix; nobody resynced; each node applied the other's events only.
+  EXPECT_EQ(server.cli({"XLEN", "n:cache:purge:log"}), "4");
+  EXPECT_EQ(n.a->purge_bus()->stats().published, 3u);
+  EXPECT_EQ(n.b->purge_bus()->stats().applied, 3u);
+  EXPECT_EQ(n.a->purge_bus()->stats().applied, 1u);
+  EXPECT_EQ(n.a->purge_bus()->stats().resyncs + n.b->purge_bus()->stats().resyncs, 0u);
+}
+
+TEST(PurgeBus, OtherKeyPrefixesDoNotSeeThePurges) {
+  RedisServer server;
+  SharedNodes n(server, "other:");
+  n.a->insert(object("http://h/x", "v"));
+  n.l1_b->insert(object("http://h/x", "b's own"));
+  n.a->purge_prefix("http://h/");
+  ASSERT_TRUE(eventually([&] { return n.a->purge_bus()->stats().published == 1; }));
+  std::this_thread::sleep_for(200ms);  // several poll intervals of b
+  EXPECT_TRUE(n.l1_b->get("http://h/x"));
+  EXPECT_EQ(n.b->purge_bus()->stats().applied, 0u);
+}
+
+TEST(PurgeBus, PurgesDuringAnOutageApplyLocallyAndArePublishedWhenRedisIsBack) {
+  RedisServer server;
+  auto client_a = connect(server), client_b = connect(server);
+  auto l1_a = memory(), l1_b = memory();
+  TieredStore a(l1_a, std::make_shared<RedisStore>(client_a));
+  TieredStore b(l1_b, std::make_shared<RedisStore>(client_b));
+  PurgeBus::Options o;
+  o.poll_interval = 20ms;
+  a.share_purges(client_a, o);
+  b.share_purges(client_b, o);
+  ASSERT_TRUE(eventually([&] { return a.purge_bus()->stats().synced && b.purge_bus()->stats().synced; }));
+  l1_b->insert(object("http://h/k", "b"));
+  // A's link to Redis breaks (the server is frozen for a moment: a's queued event cannot be written).
+  l1_a->insert(object("http://h/k", "a"));
+  server.freeze();
+  EXPECT_EQ(a.purge_prefix("http://h/"), 1u);  // local at once, whatever Redis does
+  EXPECT_FALSE(l1_a->get("http://h/k"));
+  server.thaw();
+  // Once Redis answers again the queued purge is written and b applies it.
+  EXPECT_TRUE(eventually([&] { return !l1_b->get("http://h/k"); }, 30s));
+  EXPECT_EQ(a.purge_bus()->stats().pending, 0u);
+  EXPECT_EQ(a.purge_bus()->stats().published, 1u);
+  EXPECT_EQ(b.purge_bus()->stats().applied, 1u);  // the event itself, not a resync
+  EXPECT_EQ(b.purge_bus()->stats().resyncs, 0u);
+}
+
+TEST(PurgeBus, ALostLogMakesTheOtherNodesDropTheirMemoryTier) {
+  RedisServer server;
+  SharedNodes n(server);
+  n.a->purge_tag("nothing");  // a log with an epoch and seq 1
+  ASSERT_TRUE(eventually([&] { return n.b->purge_bus()->stats().applied == 1; }));
+  n.l1_b->insert(object("http://h/kept", "v"));
+  // Redis restarts empty: purges written meanwhile by other nodes may be lost, so b cannot trust its L1.
+  server.kill();
+  server.restart();
+  ASSERT_TRUE(n.client_a->wait_connected(30s) && n.client_b->wait_connected(30s));
+  n.a->purge_tag("again");  // a new log (new epoch) whose seq 1 equals b's last
+  EXPECT_TRUE(eventually([&] { return n.b->purge_bus()->stats().resyncs >= 1; }, 30s));
+  EXPECT_FALSE(n.l1_b->get("http://h/kept"));
+}
+
+TEST(PurgeBus, AHoleInTheLogMakesTheNodeResync) {
+  RedisServer server;
+  SharedNodes n(server);
+  n.a->purge_tag("one");
+  ASSERT_TRUE(eventually([&] { return n.b->purge_bus()->stats().applied == 1; }));
+  n.l1_b->insert(object("http://h/kept", "v"));
+  // Seq 2 never reaches b (as when the log was trimmed past a node that was away): the next entry it reads is 3.
+  std::string top = server.cli({"XREVRANGE", "n:cache:purge:log", "+", "-", "COUNT", "1"});  // id, e, epoch, ...
+  std::vector<std::string> lines;
+  for (std::size_t p = 0; p <= top.size();) {
+    auto nl = top.find('\n', p);
+    lines.push_back(top.substr(p, nl == std::string::npos ? std::string::npos : nl - p));
+    if (nl == std::string::npos) break;
+    p = nl + 1;
+  }
+  ASSERT_GE(lines.size(), 3u) << top;
+  ASSERT_EQ(lines[0], "1-1");
+  ASSERT_EQ(lines[1], "e");
+  EXPECT_EQ(server.cli({"XADD", "n:cache:purge:log", "3-1", "e", lines[2], "k", "tag", "a", "two", "n", "x"}), "3-1");
+  EXPECT_TRUE(eventually([&] { return n.b->purge_bus()->stats().resyncs == 1; }));
+  EXPECT_FALSE(n.l1_b->get("http://h/kept"));
+  // Back in step: the next event is applied normally.
+  n.l1_b->insert(object("http://h/after", "v", {"t4"}));
+  n.a->purge_tag("t4");
+  EXPECT_TRUE(eventually([&] { return !n.l1_b->get("http://h/after"); }));
+  EXPECT_EQ(n.b->purge_bus()->stats().resyncs, 1u);
+}
+
 }  // namespace
 }  // namespace aegis::cache
