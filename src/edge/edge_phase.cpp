@@ -45,6 +45,10 @@ struct ContextGuard {
 };
 
 struct EdgeState final : proxy::PhaseState {
+  // A chain that runs on the worker thread only (no blocking module) keeps its state here: `st` then points at
+  // `local` without owning it (no allocation, no reference counting). A chain that may go to the BlockingExecutor
+  // shares an allocated state with it.
+  RequestState local;
   std::shared_ptr<RequestState> st;
   std::shared_ptr<ContextGuard> guard;
   ~EdgeState() override {
@@ -80,10 +84,45 @@ bool is_framing(std::string_view name) {
   return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection");
 }
 
+// Room for a few headers a function adds without reallocating the list.
+constexpr std::size_t kHeaderHeadroom = 4;
+
+void read_headers(const proxy::HeaderMap& map, hostapi::HeaderList& out) {
+  out.clear();
+  out.reserve(8 + kHeaderHeadroom);
+  map.for_each([&](std::string_view n, std::string_view v) { out.push_back({std::string(n), std::string(v)}); });
+}
+
 hostapi::HeaderList read_headers(const proxy::HeaderMap& map) {
   hostapi::HeaderList out;
-  map.for_each([&](std::string_view n, std::string_view v) { out.push_back({std::string(n), std::string(v)}); });
+  read_headers(map, out);
   return out;
+}
+
+// A copy of `from` with room to grow (a copy-assigned vector has no spare capacity).
+void copy_headers(const hostapi::HeaderList& from, hostapi::HeaderList& to) {
+  to.clear();
+  to.reserve(from.size() + kHeaderHeadroom);
+  to.insert(to.end(), from.begin(), from.end());
+}
+
+// `ic` gets the request (and response so far) the function works on. The only function of a request-phase chain
+// takes the state's own copy (moved, not copied): if it fails, nothing reads the state's request again (no
+// response-phase function, no earlier changes to forward), and finish() clears the response it may have built.
+void hand_over(RequestState& st, InvocationContext& ic, bool sole) {
+  if (sole) {
+    ic.request = std::move(st.request);
+    ic.response = std::move(st.response);
+    return;
+  }
+  ic.request.method = st.request.method;
+  ic.request.uri = st.request.uri;
+  copy_headers(st.request.headers, ic.request.headers);
+  ic.request.body = st.request.body;
+  ic.response.status = st.response.status;
+  copy_headers(st.response.headers, ic.response.headers);
+  ic.response.body = st.response.body;
+  ic.response.body_set = st.response.body_set;
 }
 
 // Makes `map` hold exactly `headers` (framing headers, and `keep` if given, are left as they are): every field
@@ -110,21 +149,26 @@ void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, st
       ++j;
     }
   };
-  std::vector<std::string> changed;
-  auto note = [&](std::string_view name) {
+  struct Changed {
+    std::string name;
+    bool present;  // in `map` now
+  };
+  std::vector<Changed> changed;
+  auto note = [&](std::string_view name, bool present) {
     if (skip(name)) return;
     for (const auto& c : changed)
-      if (iequals(c, name)) return;
-    if (!same_values(name)) changed.emplace_back(name);
+      if (iequals(c.name, name)) return;
+    if (!same_values(name)) changed.push_back({std::string(name), present});
   };
-  for (const auto& l : current) note(l.name);
-  for (const auto& h : headers) note(h.name);
+  for (const auto& l : current) note(l.name, true);
+  for (const auto& h : headers) note(h.name, false);
   if (changed.empty()) return;
-  for (const auto& n : changed) map.remove(n);
+  for (const auto& c : changed)
+    if (c.present) map.remove(c.name);
   for (const auto& h : headers) {
     if (skip(h.name)) continue;
-    for (const auto& n : changed)
-      if (iequals(n, h.name)) {
+    for (const auto& c : changed)
+      if (iequals(c.name, h.name)) {
         map.add(h.name, h.value);
         break;
       }
@@ -274,7 +318,10 @@ bool runs_for(const ChainStep& step, const proxy::RequestContext& ctx) {
 // The request's state: the route's chain with this client's canary splits applied.
 EdgeState* make_state(proxy::RequestContext& ctx, const void* owner, const Chain& chain) {
   auto& es = ctx.phase_state.emplace<EdgeState>(owner);
-  es.st = std::make_shared<RequestState>();
+  if (chain.request_blocking)
+    es.st = std::make_shared<RequestState>();
+  else
+    es.st = std::shared_ptr<RequestState>(std::shared_ptr<RequestState>(), &es.local);  // non-owning
   RequestState& st = *es.st;
   st.set = ctx.snapshot->edge_functions;
   st.request_id = ctx.request_id;
@@ -284,7 +331,7 @@ EdgeState* make_state(proxy::RequestContext& ctx, const void* owner, const Chain
     if (runs_for(step, ctx)) st.response_fns.push_back(step.fn);
   st.request.method = std::string(ctx.new_method ? *ctx.new_method : ctx.request.method);
   st.request.uri = ctx.new_target ? *ctx.new_target : std::string(ctx.request.target);
-  if (ctx.request.headers) st.request.headers = read_headers(*ctx.request.headers);
+  if (ctx.request.headers) read_headers(*ctx.request.headers, st.request.headers);
   if (ctx.request_body_buffered) st.request.body = ctx.request_body;
   return &es;
 }
@@ -311,17 +358,20 @@ proxy::Flow EdgeFunctionPhase::request_filter(proxy::RequestContext& ctx, const 
   bool blocking = std::any_of(st.request_fns.begin(), st.request_fns.end(),
                               [](const EdgeFunction* f) { return f->needs_blocking(); });
   if (blocking && executor_) {
+    // The executor's chain shares the state: it must own it (make_state allocates for blocking chains already).
+    if (es->st.use_count() == 0) es->st = std::make_shared<RequestState>(std::move(es->local));
     es->guard = std::make_shared<ContextGuard>();
     es->guard->ctx = &ctx;
     run_async(es->st, es->guard, resume, 0, &executor_->get());
     return proxy::Flow::kPending;
   }
+  const bool sole = st.request_fns.size() == 1 && st.response_fns.empty();
   for (const EdgeFunction* f : st.request_fns) {
     InvocationContext ic;
     prepare(ic, *f, hostapi::Phase::Request);
-    ic.request = st.request;
-    ic.response = st.response;
+    hand_over(st, ic, sole);
     Outcome o = thread_runner().invoke(*f->loaded.module, f->loaded.spec.entry, ic, f->loaded.limits);
+    if (sole && !o.ok()) st.response = hostapi::Response{};  // as before the function (it was the first)
     std::optional<proxy::LocalResponse> local;
     if (finish(st, *f, ic, o, true, &local) == Step::kAnswered) {
       ctx.local_response = std::move(local);

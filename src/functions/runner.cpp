@@ -208,7 +208,10 @@ struct FunctionRunner::Impl {
       cached.wrapper = std::string(wasm::inject::kEntryPrefix) + cached.entry;
     }
     if (!custom && inst.has_function(cached.wrapper)) {
-      const wasm::Val args[2] = {wasm::Val::I64(budget), wasm::Val::I32(lease.globals_pending() ? 1 : 0)};
+      const auto bits = static_cast<uint64_t>(budget);
+      const wasm::Val args[3] = {wasm::Val::I32(static_cast<int32_t>(static_cast<uint32_t>(bits))),
+                                 wasm::Val::I32(static_cast<int32_t>(static_cast<uint32_t>(bits >> 32))),
+                                 wasm::Val::I32(lease.globals_pending() ? 1 : 0)};
       wasm::Val packed = wasm::Val::I64(0);
       call = inst.call(cached.wrapper, args, std::span<wasm::Val>(&packed, 1), opts);
       if (call.status == wasm::CallStatus::Ok) {

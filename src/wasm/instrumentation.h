@@ -21,11 +21,12 @@ inline constexpr std::string_view kReservedPrefix = "__aegis_";
 
 // Entry wrappers: one host→guest transition per invocation instead of four (globals restore, fuel set, entry, fuel
 // get). For every exported function of type () -> i32 the loader injects the export kEntryPrefix + its name, of
-// type (i64 fuel, i32 reset) -> i64, which: restores the mutable globals like kGlobalsRestore if reset != 0, sets
-// the fuel budget and clears the grow-failed flag like kFuelSet, calls the entry, and returns
+// type (i32 fuel_lo, i32 fuel_hi, i32 reset) -> i64, which: restores the mutable globals like kGlobalsRestore if
+// reset != 0, sets the fuel budget (fuel_hi:fuel_lo, two halves so that the host passes small integers rather than
+// a BigInt) and clears the grow-failed flag like kFuelSet, calls the entry, and returns
 // (fuel left << 32) | (u32) entry result. Fuel left is never negative after a normal return, and fits the upper
 // half exactly when the budget is below 2^31; with a larger budget the host reads kFuelGet instead.
-inline constexpr std::string_view kEntryPrefix = "__aegis_entry:";  // + entry name: (i64, i32) -> i64
+inline constexpr std::string_view kEntryPrefix = "__aegis_entry:";  // + entry name: (i32, i32, i32) -> i64
 }  // namespace aegis::wasm::inject
 
 namespace aegis::wasm::inject {

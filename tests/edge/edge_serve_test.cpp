@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "edge_test_util.h"
 
@@ -36,6 +38,34 @@ TEST_F(Edge, HeaderInjectionReachesOriginAndClient) {
   EXPECT_EQ(metric_value(m, R"(edge_function_execution_time_seconds_count{function="track",phase="request"})"), 1);
   EXPECT_TRUE(eventually([&] { return aegis.access_log_text().find("track:ok,track-response:ok") != std::string::npos; }))
       << aegis.access_log_text();
+}
+
+// Only the headers a function changed are rewritten on the way to the origin; the others arrive as sent.
+TEST_F(Edge, RequestHeaderEditsReachTheOriginExactly) {
+  start(config(fn("edit", wasm("edge_rewrite_headers")), route("/edit", "edit")));
+  auto r = http_get(aegis.port(), "/edit",
+                    {{"x-replace", "old"}, {"x-drop", "gone"}, {"x-multi", "one"}, {"x-keep", "kept"}});
+  ASSERT_EQ(r.status, 200);
+  ASSERT_TRUE(origin.wait_for_requests(1));
+  nlohmann::json e = origin_entry(origin, "/edit");
+  ASSERT_FALSE(e.is_null());
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const auto& h : e["headers"]) {
+    std::string k = h[0];
+    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (k.starts_with("x-")) seen.emplace_back(k, h[1].get<std::string>());
+  }
+  auto values = [&](const std::string& name) {
+    std::vector<std::string> v;
+    for (const auto& [k, val] : seen)
+      if (k == name) v.push_back(val);
+    return v;
+  };
+  EXPECT_EQ(values("x-replace"), std::vector<std::string>{"new"});
+  EXPECT_TRUE(values("x-drop").empty());
+  EXPECT_EQ(values("x-multi"), (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(values("x-keep"), std::vector<std::string>{"kept"});
+  EXPECT_EQ(values("x-added"), std::vector<std::string>{"yes"});
 }
 
 TEST_F(Edge, ChainRunsInConfiguredOrderEachSeeingThePreviousChanges) {

@@ -385,13 +385,19 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
     write_body(code, b.out(), locals);
   }
   for (const ir::Export* e : entries) {
-    // (param $fuel i64) (param $reset i32) (result i64)
+    // (param $fuel_lo i32) (param $fuel_hi i32) (param $reset i32) (result i64)
     Writer b;
-    b.u8(0x20); b.u8(1);          // local.get $reset
+    b.u8(0x20); b.u8(2);          // local.get $reset
     b.u8(0x04); b.u8(0x40);       // if
     b.u8(0x10); b.u32(f_restore); //   call $globals_restore
     b.u8(0x0b);                   // end
-    b.u8(0x20); b.u8(0);          // local.get $fuel
+    b.u8(0x20); b.u8(0);          // local.get $fuel_lo
+    b.u8(0xad);                   // i64.extend_i32_u
+    b.u8(0x20); b.u8(1);          // local.get $fuel_hi
+    b.u8(0xad);                   // i64.extend_i32_u
+    b.u8(0x42); b.u8(32);         // i64.const 32
+    b.u8(0x86);                   // i64.shl
+    b.u8(0x84);                   // i64.or
     b.u8(0x24); b.u32(g_fuel);    // global.set $fuel
     b.u8(0x41); b.u8(0);          // i32.const 0
     b.u8(0x24); b.u32(g_failed);  // global.set $failed
@@ -405,10 +411,10 @@ PreparedModule prepare(std::span<const uint8_t> bytes, std::span<const HostFunct
     write_body(code, b.out());
   }
 
-  // Types: () -> (), (i64) -> (), () -> i64, () -> i32, (i32) -> i32, (i64, i32) -> i64.
+  // Types: () -> (), (i64) -> (), () -> i64, () -> i32, (i32) -> i32, (i32, i32, i32) -> i64.
   const uint8_t new_types[] = {0x60, 0, 0,           0x60, 1, ir::kI64, 0, 0x60, 0, 1, ir::kI64,
                                0x60, 0, 1, ir::kI32, 0x60, 1, ir::kI32, 1, ir::kI32,
-                               0x60, 2, ir::kI64, ir::kI32, 1, ir::kI64};
+                               0x60, 3, ir::kI32, ir::kI32, ir::kI32, 1, ir::kI64};
   Writer funcs;
   for (uint32_t t : {t_set, t_get, t_i32, t_void, t_void}) funcs.u32(t);
   if (has_memory) funcs.u32(t_grow);

@@ -112,13 +112,30 @@ class IsolateCore {
       instance_ctor_.Reset(isolate_, ctor.As<v8::Function>());
   }
 
+  // Stays entered on its thread between operations when no other isolate is entered there (the first runtime of
+  // a thread; with several — e.g. the edge, WAF and bot runners of one worker — the others enter per operation):
+  // entering an isolate that is already the thread's current one is a counter increment, while entering it afresh
+  // looks the thread up in V8's table under a lock and pushes an entry — per call. Must be called on the thread
+  // that uses the isolate (Runtime contract); left again in the destructor.
+  void stay_entered() {
+    if (v8::Isolate::GetCurrent() != nullptr) return;
+    isolate_->Enter();
+    stays_entered_ = true;
+  }
+
   ~IsolateCore() {
     watchdog_.reset();  // joins; no TerminateExecution after this
     for (auto& [id, entry] : modules_) entry.object.Reset();
     instance_ctor_.Reset();
     context_.Reset();
-    // Disposing an entered isolate aborts the process. We only enter it for the duration of one operation, so
-    // this can only happen if the owner destroys the Runtime from inside a host call; leak it rather than abort.
+    if (stays_entered_) {
+      // Only the thread's current isolate can be left without corrupting its stack of entered isolates. Another
+      // one is current only if this core dies inside an operation of another isolate: leak it (below) then.
+      if (v8::Isolate::GetCurrent() == isolate_) isolate_->Exit();
+    }
+    // Disposing an entered isolate aborts the process. Apart from staying entered (left above) we only enter it
+    // for the duration of one operation, so this can only happen if the owner destroys the Runtime from inside a
+    // host call; leak it rather than abort.
     if (isolate_->IsInUse()) {
       std::fprintf(stderr, "aegis wasm: runtime destroyed while its isolate is in use; leaking the isolate\n");
       return;
@@ -163,6 +180,7 @@ class IsolateCore {
   v8::Global<v8::Function> instance_ctor_;
   std::unique_ptr<Watchdog> watchdog_;
   std::unordered_map<uint64_t, ModuleEntry> modules_;
+  bool stays_entered_ = false;
 };
 
 // Enters the isolate and its context for one operation.
@@ -585,7 +603,7 @@ class InstanceCore {
 // ---------------------------------------------------------------------------------------------------------------
 class RuntimeCore {
  public:
-  RuntimeCore() : core_(std::make_shared<IsolateCore>()) {}
+  RuntimeCore() : core_(std::make_shared<IsolateCore>()) { core_->stay_entered(); }
   InstanceCore* instantiate(const ModuleCore& module, Caller* caller, std::span<const HostFunction> imports,
                             const CallOptions& start_options, std::string* error) {
     if (!core_->ready()) {

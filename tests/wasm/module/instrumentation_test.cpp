@@ -197,17 +197,18 @@ TEST(Globals, SaveAndRestoreAreNoOpsWithoutMutableGlobals) {
   expect_script(m, {call(kSave), call(kRestore), expect("size", {}, {i32(2)})});
 }
 
-// Entry wrappers: one call restores the globals (reset = 1), sets the fuel, runs the entry and returns
-// (fuel left << 32) | (u32) result. get_counter costs 2 (global.get, end).
+// Entry wrappers: one call restores the globals (reset = 1), sets the fuel (low, high half), runs the entry and
+// returns (fuel left << 32) | (u32) result. get_counter costs 2 (global.get, end).
 TEST(EntryWrapper, ResetsGlobalsSetsFuelRunsTheEntryAndPacksTheResult) {
   auto m = prepared("compute");
   const std::string counter = std::string(inject::kEntryPrefix) + "get_counter";
   expect_script(m, {call(kSave), call("set_counter", {i32(9)}),
-                    expect(counter, {i64(100), i32(0)}, {i64((int64_t{98} << 32) | 9)}),  // no reset: sees 9
-                    expect(counter, {i64(100), i32(1)}, {i64((int64_t{98} << 32) | 5)}),  // reset: back to 5
+                    expect(counter, {i32(100), i32(0), i32(0)}, {i64((int64_t{98} << 32) | 9)}),  // no reset: sees 9
+                    expect(counter, {i32(100), i32(0), i32(1)}, {i64((int64_t{98} << 32) | 5)}),  // reset: back to 5
                     expect(kGet, {}, {i64(98)}), expect(kFailed, {}, {i32(0)}),
-                    expect(counter, {i64(2), i32(0)}, {i64(5)}),  // exactly its cost: 0 left
-                    expect_trap(counter, {i64(1), i32(0)}), expect(kGet, {}, {i64(-1)})});
+                    expect(counter, {i32(2), i32(0), i32(0)}, {i64(5)}),  // exactly its cost: 0 left
+                    expect_trap(counter, {i32(1), i32(0), i32(0)}), expect(kGet, {}, {i64(-1)}),
+                    call(counter, {i32(7), i32(3), i32(0)}), expect(kGet, {}, {i64((int64_t{3} << 32) + 7 - 2)})});
 }
 
 // The wrapper clears the grow-failed flag like __aegis_fuel_set. size costs 2 (memory.size, end).
@@ -217,7 +218,7 @@ TEST(EntryWrapper, ClearsTheGrowFlag) {
   auto m = prepared("memory_nomax", limits);
   const std::string size = std::string(inject::kEntryPrefix) + "size";
   expect_script(m, {call(kSet, {i64(1000)}), expect("grow", {i32(5)}, {i32(-1)}), expect(kFailed, {}, {i32(1)}),
-                    expect(size, {i64(1000), i32(0)}, {i64((int64_t{998} << 32) | 2)}),
+                    expect(size, {i32(1000), i32(0), i32(0)}, {i64((int64_t{998} << 32) | 2)}),
                     expect(kFailed, {}, {i32(0)})});
 }
 
