@@ -5,7 +5,13 @@
 
 namespace aegis::cache {
 
-Cache::Cache(std::shared_ptr<Store> store) : store_(std::move(store)) { sync_metrics(); }
+Cache::Cache(std::shared_ptr<Store> store) : store_(std::move(store)) {
+  // Another node's purge applied to the memory tier changes the stored bytes/objects behind this Cache's back.
+  store_->set_change_listener([this] { sync_metrics(); });
+  sync_metrics();
+}
+
+Cache::~Cache() { store_->set_change_listener({}); }
 
 std::shared_ptr<Store> Cache::make_memory_store(const config::CacheConfig& config) {
   MemoryStore::Options o;

@@ -25,6 +25,9 @@ namespace aegis::cache {
 class Cache {
  public:
   explicit Cache(std::shared_ptr<Store> store);
+  ~Cache();
+  Cache(const Cache&) = delete;
+  Cache& operator=(const Cache&) = delete;
   // The in-memory store sized from the config (cache.memory_size, cache.shards, cache.max_object_size).
   static std::shared_ptr<Store> make_memory_store(const config::CacheConfig& config);
 

@@ -101,9 +101,14 @@ std::vector<server::AdminEndpoint> admin_endpoints(std::shared_ptr<Cache> cache)
                  }});
   out.push_back({"GET", "/cache/stats", false, [cache](const server::AdminRequest&) {
                    StoreStats s = cache->store().stats();
+                   std::string shared;
+                   if (auto l2 = cache->store().shared_stats())
+                     shared = ",\"shared\":{\"bytes\":" + std::to_string(l2->bytes) + ",\"objects\":" +
+                              std::to_string(l2->objects) + "}";
                    return json(200, "{\"bytes\":" + std::to_string(s.bytes) + ",\"objects\":" +
                                         std::to_string(s.objects) + ",\"evictions\":" + std::to_string(s.evictions) +
-                                        ",\"in_flight\":" + std::to_string(cache->collapser().in_flight()) + "}");
+                                        ",\"in_flight\":" + std::to_string(cache->collapser().in_flight()) + shared +
+                                        "}");
                  }});
   return out;
 }

@@ -4,7 +4,8 @@
 //   POST /cache/purge?prefix=PREFIX  every stored response whose URL starts with PREFIX
 //   POST /cache/purge?tag=TAG        every stored response tagged TAG (cache.surrogate_key_header)
 //   POST /cache/flush                everything
-//   GET  /cache/stats                {"bytes":..,"objects":..,"evictions":..,"in_flight":..}
+//   GET  /cache/stats                {"bytes":..,"objects":..,"evictions":..,"in_flight":..} of this node's (memory)
+//                                    store, plus "shared":{"bytes":..,"objects":..} with cache.store: redis
 //
 // URL and PREFIX are absolute ("http://www.example.com/path?query"; host case and a default port do not matter),
 // percent-encoded in the query string. Answers 200 with {"purged": N} (objects removed from this node's store),

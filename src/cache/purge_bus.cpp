@@ -145,6 +145,7 @@ void PurgeBus::run() {
     cv_.wait_for(lock, options_.poll_interval, [this] { return stop_ || (!pending_.empty() && client_->connected()); });
     if (stop_) break;
     lock.unlock();
+    if (options_.periodic) options_.periodic();
     if (client_->connected()) {
       // Read first: the node must have followed the log up to now before its own events land in it (they are
       // skipped by node id, but a resync decision must not be taken on a log this node just wrote to).

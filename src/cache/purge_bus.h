@@ -56,6 +56,7 @@ class PurgeBus {
     std::string ns = "cache:";      // namespace after the client's key prefix (as RedisStore's)
     std::size_t log_length = 10000;  // entries kept in the log (approximately)
     std::size_t max_pending = 1000;  // queued while Redis is unreachable; beyond: one flush instead
+    std::function<void()> periodic;  // also run on the bus's thread every poll interval (may be empty)
   };
   // Applies another node's purge (or a resync flush) to this node's local tier. Runs on the bus's thread.
   using Apply = std::function<void(const PurgeEvent&)>;

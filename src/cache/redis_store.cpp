@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
+#include "metrics/metrics.h"
 #include "redis/client.h"
 
 namespace aegis::cache {
@@ -48,13 +50,77 @@ std::string glob_escape(std::string_view s) {
   return out;
 }
 
+// Accounting of what the shared tier holds (see the header): a sorted set of cache keys by expiry, a hash of their
+// footprints and a byte counter, kept by these scripts in the same step as the objects themselves.
+// insert — KEYS: object, index, sizes, bytes; ARGV: cache key, blob, ttl ms, expires ms, footprint.
+constexpr const char* kInsertScript = R"lua(
+local old = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+redis.call('INCRBY', KEYS[4], tonumber(ARGV[5]) - old)
+return 1
+)lua";
+// remove — KEYS: index, sizes, bytes; ARGV: object key prefix, cache keys... Returns the objects unlinked.
+constexpr const char* kRemoveScript = R"lua(
+local n = 0
+for i = 2, #ARGV do
+  local k = ARGV[i]
+  n = n + redis.call('UNLINK', ARGV[1] .. k)
+  local s = redis.call('HGET', KEYS[2], k)
+  if s then
+    redis.call('HDEL', KEYS[2], k)
+    redis.call('DECRBY', KEYS[3], s)
+  end
+  redis.call('ZREM', KEYS[1], k)
+end
+return n
+)lua";
+// stats — KEYS: index, sizes, bytes; ARGV: now ms. Forgets up to 1000 expired objects, returns {objects, bytes}.
+constexpr const char* kStatsScript = R"lua(
+local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+for _, k in ipairs(gone) do
+  local s = redis.call('HGET', KEYS[2], k)
+  if s then
+    redis.call('HDEL', KEYS[2], k)
+    redis.call('DECRBY', KEYS[3], s)
+  end
+  redis.call('ZREM', KEYS[1], k)
+end
+local bytes = tonumber(redis.call('GET', KEYS[3]) or '0')
+if bytes < 0 then bytes = 0 end
+return {redis.call('ZCARD', KEYS[1]), bytes}
+)lua";
+
+// cache_shared_objects_stored / cache_shared_bytes_stored (docs/metrics.md).
+struct SharedGauges {
+  metrics::Gauge objects, bytes;
+  SharedGauges() {
+    auto& r = metrics::global();
+    objects = r.gauge("cache_shared_objects_stored",
+                      "Objects in the shared Redis cache tier (all nodes with this key prefix)").with();
+    bytes = r.gauge("cache_shared_bytes_stored",
+                    "Bytes (footprints) in the shared Redis cache tier (all nodes with this key prefix)").with();
+  }
+};
+SharedGauges& shared_gauges() {
+  static SharedGauges g;
+  return g;
+}
+
 }  // namespace
 
 RedisStore::RedisStore(std::shared_ptr<redis::Client> client, std::string ns)
     : client_(std::move(client)),
       object_prefix_(client_->key(ns + "o:")),
       tag_prefix_(client_->key(ns + "t:")),
-      all_prefix_(client_->key(ns)) {}
+      all_prefix_(client_->key(ns)),
+      index_key_(client_->key(ns + "idx")),
+      sizes_key_(client_->key(ns + "sz")),
+      bytes_key_(client_->key(ns + "bytes")),
+      stats_state_(std::make_shared<StatsState>()) {
+  shared_gauges();
+}
 
 RedisStore::~RedisStore() = default;
 
@@ -132,7 +198,9 @@ void RedisStore::insert(ObjectPtr object) {
   const std::string ttl_ms = std::to_string(ttl.count());
   std::vector<redis::Args> cmds;
   cmds.reserve(1 + 3 * object->tags.size());
-  cmds.push_back({"SET", object_key(object->key), encode(*object), "PX", ttl_ms});
+  cmds.push_back({"EVAL", kInsertScript, "4", object_key(object->key), index_key_, sizes_key_, bytes_key_, object->key,
+                  encode(*object), ttl_ms, std::to_string(to_ms(object->expires)),
+                  std::to_string(object->footprint())});
   for (const auto& tag : object->tags) {
     const std::string tk = tag_key(tag);
     cmds.push_back({"SADD", tk, object->key});
@@ -145,10 +213,21 @@ void RedisStore::insert(ObjectPtr object) {
 
 void RedisStore::erase(const std::string& key) {
   if (!client_->connected()) return;
-  client_->command({"UNLINK", object_key(key)}, nullptr);
+  client_->command({"EVAL", kRemoveScript, "3", index_key_, sizes_key_, bytes_key_, object_prefix_, key}, nullptr);
 }
 
-std::size_t RedisStore::scan_unlink(const std::string& pattern) {
+std::size_t RedisStore::remove_sync(const std::vector<std::string>& cache_keys) {
+  std::size_t removed = 0;
+  for (std::size_t i = 0; i < cache_keys.size(); i += 500) {  // bounded command size
+    redis::Args cmd{"EVAL", kRemoveScript, "3", index_key_, sizes_key_, bytes_key_, object_prefix_};
+    for (std::size_t j = i; j < std::min(cache_keys.size(), i + 500); ++j) cmd.push_back(cache_keys[j]);
+    redis::Result d = client_->command_sync(std::move(cmd));
+    if (d.ok()) removed += static_cast<std::size_t>(d.reply.integer);
+  }
+  return removed;
+}
+
+std::size_t RedisStore::scan_unlink(const std::string& pattern, bool objects) {
   std::size_t removed = 0;
   std::string cursor = "0";
   do {
@@ -156,7 +235,14 @@ std::size_t RedisStore::scan_unlink(const std::string& pattern) {
     if (!r.ok() || r.reply.type != redis::Reply::Type::kArray || r.reply.elements.size() != 2) break;
     cursor = r.reply.elements[0].str;
     const auto& keys = r.reply.elements[1].elements;
-    if (!keys.empty()) {
+    if (keys.empty()) continue;
+    if (objects) {  // through the accounting
+      std::vector<std::string> cache_keys;
+      cache_keys.reserve(keys.size());
+      for (const auto& k : keys)
+        if (k.str.size() >= object_prefix_.size()) cache_keys.push_back(k.str.substr(object_prefix_.size()));
+      removed += remove_sync(cache_keys);
+    } else {
       redis::Args del{"UNLINK"};
       for (const auto& k : keys) del.push_back(k.str);
       redis::Result d = client_->command_sync(std::move(del));
@@ -169,7 +255,7 @@ std::size_t RedisStore::scan_unlink(const std::string& pattern) {
 
 std::size_t RedisStore::purge_prefix(std::string_view prefix) {
   if (!client_->connected()) return 0;
-  return scan_unlink(glob_escape(object_prefix_) + glob_escape(prefix) + "*");
+  return scan_unlink(glob_escape(object_prefix_) + glob_escape(prefix) + "*", true);
 }
 
 std::size_t RedisStore::purge_tag(std::string_view tag) {
@@ -177,25 +263,58 @@ std::size_t RedisStore::purge_tag(std::string_view tag) {
   const std::string tk = tag_key(tag);
   redis::Result members = client_->command_sync({"SMEMBERS", tk});
   if (!members.ok() || members.reply.type != redis::Reply::Type::kArray) return 0;
-  std::size_t removed = 0;
-  const auto& keys = members.reply.elements;
-  for (std::size_t i = 0; i < keys.size(); i += 500) {  // bounded command size
-    redis::Args del{"UNLINK"};
-    for (std::size_t j = i; j < std::min(keys.size(), i + 500); ++j) del.push_back(object_key(keys[j].str));
-    redis::Result d = client_->command_sync(std::move(del));
-    if (d.ok()) removed += static_cast<std::size_t>(d.reply.integer);
-  }
+  std::vector<std::string> cache_keys;
+  cache_keys.reserve(members.reply.elements.size());
+  for (const auto& m : members.reply.elements) cache_keys.push_back(m.str);
+  const std::size_t removed = remove_sync(cache_keys);
   client_->command_sync({"UNLINK", tk});
   return removed;
 }
 
 std::size_t RedisStore::flush() {
   if (!client_->connected()) return 0;
-  std::size_t objects = scan_unlink(glob_escape(object_prefix_) + "*");
-  scan_unlink(glob_escape(tag_prefix_) + "*");
+  std::size_t objects = scan_unlink(glob_escape(object_prefix_) + "*", true);
+  scan_unlink(glob_escape(tag_prefix_) + "*", false);
+  client_->command_sync({"UNLINK", index_key_, sizes_key_, bytes_key_});  // whatever drift there was
+  refresh_stats();
   return objects;
 }
 
-StoreStats RedisStore::stats() const { return {}; }
+StoreStats RedisStore::stats() const {
+  StoreStats out;
+  bool refresh = false;
+  {
+    std::lock_guard lock(stats_state_->mu);
+    out = stats_state_->last;
+    if (!stats_state_->refreshing && std::chrono::steady_clock::now() - stats_state_->refreshed >= kStatsRefresh) {
+      stats_state_->refreshing = true;
+      refresh = true;
+    }
+  }
+  if (refresh) refresh_stats();
+  return out;
+}
+
+void RedisStore::refresh_stats() const {
+  auto done = [st = stats_state_](std::optional<StoreStats> fresh) {
+    std::lock_guard lock(st->mu);
+    st->refreshing = false;
+    st->refreshed = std::chrono::steady_clock::now();
+    if (!fresh) return;  // Redis unreachable: the last known numbers stay
+    st->last = *fresh;
+    shared_gauges().objects.set(static_cast<double>(fresh->objects));
+    shared_gauges().bytes.set(static_cast<double>(fresh->bytes));
+  };
+  if (!client_->connected()) return done(std::nullopt);
+  client_->command({"EVAL", kStatsScript, "3", index_key_, sizes_key_, bytes_key_, std::to_string(to_ms(WallClock::now()))},
+                   [done](redis::Result r) {
+                     if (!r.ok() || r.reply.type != redis::Reply::Type::kArray || r.reply.elements.size() != 2)
+                       return done(std::nullopt);
+                     StoreStats s;
+                     s.objects = static_cast<uint64_t>(std::max(0LL, r.reply.elements[0].integer));
+                     s.bytes = static_cast<uint64_t>(std::max(0LL, r.reply.elements[1].integer));
+                     done(s);
+                   });
+}
 
 }  // namespace aegis::cache

@@ -24,6 +24,12 @@
 //   return the number of objects this process removed (a remote tier may remove more, asynchronously; it adds
 //   what it knows).
 //   stats()                Current bytes/objects held and evictions so far (of the local tier for a composed store).
+//                          Never blocks (a remote store answers with its last known numbers).
+//   set_change_listener(f) f() is called (from any thread) after the store changed without a call through this
+//                          interface — another node's purge applied to the local tier — so the owner can refresh
+//                          what it derives from stats(). Empty f = none. Stores that never change so ignore it.
+//   shared_stats()         A composed store's shared tier (what every node together keeps there); nullopt when the
+//                          store has none.
 //
 // Composing tiers (memory L1 + remote L2, implemented by src/redis as a Store that wraps both):
 //   lookup   L1 first; on an L1 miss ask L2 asynchronously; an L2 hit is inserted into L1 (same key, tags and
@@ -39,6 +45,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +90,8 @@ class Store {
   virtual std::size_t purge_tag(std::string_view tag) = 0;
   virtual std::size_t flush() = 0;
   virtual StoreStats stats() const = 0;
+  virtual std::optional<StoreStats> shared_stats() const { return std::nullopt; }
+  virtual void set_change_listener(std::function<void()> /*listener*/) {}
 };
 
 }  // namespace aegis::cache

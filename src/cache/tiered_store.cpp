@@ -11,8 +11,16 @@ TieredStore::TieredStore(std::shared_ptr<Store> l1, std::shared_ptr<Store> l2) :
 TieredStore::~TieredStore() { bus_.reset(); }
 
 void TieredStore::share_purges(std::shared_ptr<redis::Client> client, PurgeBus::Options options) {
+  // The bus's thread also keeps the shared tier's statistics (and their gauges) current: stats() refreshes them
+  // asynchronously when they are older than a second.
+  options.periodic = [l2 = l2_] { l2->stats(); };
   bus_ = std::make_unique<PurgeBus>(std::move(client), [this](const PurgeEvent& e) { apply_remote(e); },
                                     std::move(options));
+}
+
+void TieredStore::set_change_listener(std::function<void()> listener) {
+  std::lock_guard lock(listener_mu_);
+  listener_ = std::move(listener);
 }
 
 void TieredStore::apply_remote(const PurgeEvent& e) {
@@ -22,6 +30,8 @@ void TieredStore::apply_remote(const PurgeEvent& e) {
     case PurgeEvent::Kind::kTag: l1_->purge_tag(e.arg); break;
     case PurgeEvent::Kind::kFlush: l1_->flush(); break;
   }
+  std::lock_guard lock(listener_mu_);
+  if (listener_) listener_();
 }
 
 void TieredStore::lookup(const std::string& key, LookupCallback cb) {

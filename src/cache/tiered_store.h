@@ -8,12 +8,15 @@
 //   erase / purge_prefix / purge_tag / flush   on both tiers; the purges return the larger of the two counts (an
 //            object usually sits in both, so the sum would count it twice). With share_purges() the purges (not
 //            erase) are also published to the other nodes sharing the Redis, whose L1 they clear (purge_bus.h).
-//   stats    L1's bytes/objects/evictions (what this node holds in memory); l2_stats() has the shared tier's.
+//   stats    L1's bytes/objects/evictions (what this node holds in memory); shared_stats() is L2's (the shared tier,
+//            refreshed about every second by the purge bus's thread when purges are shared).
 // Thread-safe as both tiers are.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 
 #include "cache/purge_bus.h"
 #include "cache/store.h"
@@ -37,7 +40,8 @@ class TieredStore final : public Store {
   std::size_t purge_tag(std::string_view tag) override;
   std::size_t flush() override;
   StoreStats stats() const override;
-  StoreStats l2_stats() const { return l2_->stats(); }
+  std::optional<StoreStats> shared_stats() const override { return l2_->stats(); }
+  void set_change_listener(std::function<void()> listener) override;
 
   Store& l1() { return *l1_; }
   Store& l2() { return *l2_; }
@@ -49,6 +53,8 @@ class TieredStore final : public Store {
   std::shared_ptr<Store> l1_, l2_;
   // Bumped by every purge applied to L1 (local or from another node); an L2 answer fills L1 only if it is unchanged.
   std::shared_ptr<std::atomic<uint64_t>> purges_ = std::make_shared<std::atomic<uint64_t>>(0);
+  std::mutex listener_mu_;
+  std::function<void()> listener_;
   std::unique_ptr<PurgeBus> bus_;  // declared last: destroyed (its thread stopped) first
 };
 

@@ -456,5 +456,79 @@ TEST(PurgeBus, AHoleInTheLogMakesTheNodeResync) {
   EXPECT_EQ(n.b->purge_bus()->stats().resyncs, 1u);
 }
 
+// Polls stats() (which answers with the last refresh and starts the next one at most every second).
+StoreStats settled_stats(const Store& store, uint64_t objects) {
+  StoreStats s;
+  eventually([&] {
+    s = store.stats();
+    return s.objects == objects;
+  }, 20s);
+  return s;
+}
+
+TEST(RedisStore, StatsCountLiveObjectsAndTheirFootprintsForAllNodes) {
+  RedisServer server;
+  RedisStore a(connect(server)), b(connect(server));
+  EXPECT_EQ(a.stats().objects, 0u);
+  auto o1 = object("http://h/s/1", std::string(1000, 'x'), {"t"});
+  auto o2 = object("http://h/s/2", std::string(300, 'y'));
+  auto o2b = object("http://h/s/2", std::string(500, 'z'));  // replaces o2: counted once, with its new size
+  auto o3 = object("http://o/s/3", "small");
+  a.insert(o1);
+  a.insert(o2);
+  a.insert(o2b);  // same connection: after o2
+  b.insert(o3);   // the other node's objects count too
+  for (auto k : {"http://h/s/1", "http://h/s/2", "http://o/s/3"}) wait_stored(server, std::string("n:cache:o:") + k);
+  StoreStats s = settled_stats(a, 3);
+  EXPECT_EQ(s.objects, 3u);
+  EXPECT_TRUE(eventually([&] { return a.stats().bytes == o1->footprint() + o2b->footprint() + o3->footprint(); }))
+      << a.stats().bytes;
+  EXPECT_EQ(settled_stats(b, 3).bytes, a.stats().bytes);  // the other node sees the same shared tier
+  EXPECT_EQ(s.evictions, 0u);
+  // Removal by each path keeps the numbers right.
+  a.erase("http://h/s/2");
+  EXPECT_EQ(settled_stats(a, 2).objects, 2u);
+  EXPECT_TRUE(eventually([&] { return a.stats().bytes == o1->footprint() + o3->footprint(); }));
+  EXPECT_EQ(b.purge_tag("t"), 1u);
+  EXPECT_EQ(settled_stats(a, 1).bytes, o3->footprint());
+  a.insert(object("http://o/s/4", "x"));
+  wait_stored(server, "n:cache:o:http://o/s/4");
+  EXPECT_EQ(settled_stats(a, 2).objects, 2u);
+  EXPECT_EQ(a.purge_prefix("http://o/s/4"), 1u);
+  EXPECT_EQ(settled_stats(a, 1).bytes, o3->footprint());
+  // Expiry: Redis drops the object by itself; the accounting forgets it once its expiry has passed.
+  a.insert(object("http://h/s/short", "gone soon", {}, 1s));
+  wait_stored(server, "n:cache:o:http://h/s/short");
+  EXPECT_EQ(server.cli({"ZCARD", "n:cache:idx"}), "2");  // indexed in the same script that stored it
+  EXPECT_TRUE(eventually([&] { return server.cli({"EXISTS", "n:cache:o:http://h/s/short"}) == "0"; }));
+  EXPECT_EQ(settled_stats(a, 1).objects, 1u);
+  EXPECT_EQ(a.stats().bytes, o3->footprint());
+  EXPECT_EQ(a.flush(), 1u);
+  StoreStats empty = settled_stats(a, 0);
+  EXPECT_EQ(empty.bytes, 0u);
+  EXPECT_EQ(server.cli({"EXISTS", "n:cache:idx", "n:cache:sz", "n:cache:bytes"}), "0");
+}
+
+TEST(TieredStore, StatsAreTheMemoryTierAndSharedStatsTheRedisTier) {
+  RedisServer server;
+  auto client_a = connect(server), client_b = connect(server);
+  auto l1_a = memory(), l1_b = memory();
+  TieredStore a(l1_a, std::make_shared<RedisStore>(client_a));
+  TieredStore b(l1_b, std::make_shared<RedisStore>(client_b));
+  PurgeBus::Options o;
+  o.poll_interval = 20ms;
+  b.share_purges(client_b, o);  // b's bus thread keeps its shared numbers fresh without anyone asking
+  a.insert(object("http://h/t/1", "one"));
+  a.insert(object("http://h/t/2", "two"));
+  wait_stored(server, "n:cache:o:http://h/t/1");
+  wait_stored(server, "n:cache:o:http://h/t/2");
+  EXPECT_EQ(a.stats().objects, 2u);
+  EXPECT_EQ(b.stats().objects, 0u);  // nothing in b's memory
+  ASSERT_TRUE(b.shared_stats());
+  EXPECT_TRUE(eventually([&] { return b.shared_stats()->objects == 2; }));
+  EXPECT_EQ(b.shared_stats()->bytes, l1_a->stats().bytes);  // the same footprints in both tiers
+  EXPECT_FALSE(l1_a->shared_stats());
+}
+
 }  // namespace
 }  // namespace aegis::cache
