@@ -21,19 +21,33 @@ std::shared_ptr<Store> Cache::make_memory_store(const config::CacheConfig& confi
   return std::make_shared<MemoryStore>(o);
 }
 
-void Cache::find(const std::string& primary, const Headers& request, FindCallback cb) {
+namespace {
+
+// The object's Entry, decoded now if nobody has yet (two racing first readers both decode; one result stays).
+std::shared_ptr<const Entry> entry_of(const StoredObject& o) {
+  if (auto d = o.decoded.load(std::memory_order_acquire)) return std::static_pointer_cast<const Entry>(d);
+  auto e = parse_entry(o.data);
+  if (!e) return nullptr;
+  auto p = std::make_shared<const Entry>(std::move(*e));
+  o.decoded.store(p, std::memory_order_release);
+  return p;
+}
+
+}  // namespace
+
+void Cache::find(const std::string& primary, std::shared_ptr<const Headers> request, FindCallback cb) {
   // The callback may outlive this call (asynchronous store): it owns what it needs.
-  store_->lookup(primary, [this, primary, request, cb = std::move(cb)](ObjectPtr obj) mutable {
+  store_->lookup(primary, [this, primary, request = std::move(request), cb = std::move(cb)](ObjectPtr obj) mutable {
     if (!obj) return cb(std::nullopt);
-    auto entry = parse_entry(obj->data);
+    auto entry = entry_of(*obj);
     if (!entry) return cb(std::nullopt);
-    if (entry->kind == Entry::Kind::kResponse) return cb(Found{std::move(*entry), primary});
-    std::string variant = variant_key(primary, secondary_key(entry->vary, request));
+    if (entry->kind == Entry::Kind::kResponse) return cb(Found{std::move(entry), primary});
+    std::string variant = variant_key(primary, secondary_key(entry->vary, *request));
     store_->lookup(variant, [variant, cb = std::move(cb)](ObjectPtr vobj) mutable {
       if (!vobj) return cb(std::nullopt);
-      auto ventry = parse_entry(vobj->data);
+      auto ventry = entry_of(*vobj);
       if (!ventry || ventry->kind != Entry::Kind::kResponse) return cb(std::nullopt);
-      cb(Found{std::move(*ventry), variant});
+      cb(Found{std::move(ventry), variant});
     });
   });
 }
@@ -55,12 +69,14 @@ void Cache::put(const std::string& primary, const Headers& request, Entry entry,
     auto robj = std::make_shared<StoredObject>();
     robj->key = primary;
     robj->data = serialize(record);
+    robj->decoded.store(std::make_shared<const Entry>(std::move(record)));
     robj->tags = std::move(tags);
     robj->expires = expires;
     store_->insert(std::move(robj));
     obj->key = variant_key(primary, secondary_key(fields, request));
   }
   obj->data = serialize(entry);
+  obj->decoded.store(std::make_shared<const Entry>(std::move(entry)));
   store_->insert(std::move(obj));
   sync_metrics();
 }

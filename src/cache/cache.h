@@ -37,14 +37,15 @@ class Cache {
   CacheMetrics& metrics() { return metrics_; }
 
   struct Found {
-    Entry entry;      // a response (never a vary record)
-    std::string key;  // the store key it was found under (primary or variant key)
+    std::shared_ptr<const Entry> entry;  // a response (never a vary record); shared with the stored object
+    std::string key;                     // the store key it was found under (primary or variant key)
   };
   using FindCallback = std::function<void(std::optional<Found>)>;
 
   // Looks `primary` up and, for a vary record, the variant matching `request`. `cb` runs exactly once, inline or
-  // from another thread (see Store::lookup).
-  void find(const std::string& primary, const Headers& request, FindCallback cb);
+  // from another thread (see Store::lookup). An object is decoded once (the first hit, or already by put()); every
+  // later hit shares that Entry.
+  void find(const std::string& primary, std::shared_ptr<const Headers> request, FindCallback cb);
   // Stores a response (Vary from its headers) for `request`; the store keeps it until `expires`.
   void put(const std::string& primary, const Headers& request, Entry entry, std::vector<std::string> tags,
            WallClock::time_point expires);

@@ -45,7 +45,8 @@ struct RequestState final : proxy::PhaseState {
   const config::CacheConfig* cfg = nullptr;
   PolicyOptions policy;
   std::string method;
-  Headers request;  // the client's request head, as received by the cache
+  std::shared_ptr<const Headers> request;  // the client's request head, as received by the cache (shared with lookups)
+  const Headers& req() const { return *request; }
   std::string url, primary;
   bool ignore_query = false;
 
@@ -120,31 +121,31 @@ Rendition render(const RequestState& st, const Entry& e, Seconds age, Status sta
   Headers h = e.headers;
   remove_field(h, "content-length");
   if (!st.policy.surrogate_device.empty()) remove_field(h, "surrogate-control");  // consumed by this cache
-  if (not_modified(st.method, st.request, e.headers)) {
+  if (not_modified(st.method, st.req(), e.headers)) {
     r.status = 304;
     r.headers = not_modified_headers(h);
   } else if (st.method == "GET" && e.status == 200) {
-    ByteRange br = byte_range(st.request, e.headers, e.body.size());
+    ByteRange br = byte_range(st.req(), e.headers, e.body.size());
     if (br.kind == ByteRange::kPartial) {
       r.status = 206;
-      r.headers = h;
+      r.headers = std::move(h);
       set_field(r.headers, "Content-Range", "bytes " + std::to_string(br.first) + "-" + std::to_string(br.last) + "/" +
                                                 std::to_string(e.body.size()));
       r.body = e.body.substr(br.first, br.last - br.first + 1);
     } else if (br.kind == ByteRange::kUnsatisfiable) {
       r.status = 416;
-      r.headers = h;
+      r.headers = std::move(h);
       remove_field(r.headers, "content-type");
       set_field(r.headers, "Content-Range", "bytes */" + std::to_string(e.body.size()));
     } else {
       r.status = 200;
-      r.headers = h;
+      r.headers = std::move(h);
       r.body = e.body;
     }
     if (!has_field(r.headers, "accept-ranges")) r.headers.emplace_back("Accept-Ranges", "bytes");
   } else {
     r.status = e.status;
-    r.headers = h;
+    r.headers = std::move(h);
     r.body = e.body;
   }
   set_field(r.headers, "Age", std::to_string(age.count()));
@@ -159,7 +160,7 @@ Seconds lifetime_of(const Entry& e, const RequestState& st) {
 
 // A stored response answering this request (§3.5: with Authorization only if the response said so).
 bool usable_for(const RequestState& st, const Entry& e) {
-  if (!has_field(st.request, "authorization")) return true;
+  if (!has_field(st.req(), "authorization")) return true;
   CacheControl cc = cache_control(e.headers);
   return cc.public_ || cc.must_revalidate || cc.s_maxage.has_value();
 }
@@ -197,7 +198,7 @@ void prepare_upstream(RequestContext& ctx, RequestState& st) {
     h.set("Surrogate-Capability", cap);
   }
   if (st.stored) {
-    Headers cond = conditional_headers(st.stored->entry.headers);
+    Headers cond = conditional_headers(st.stored->entry->headers);
     if (!cond.empty() && st.method == "GET") {
       for (const auto& [k, v] : cond) h.set(k, v);
       st.revalidating = true;
@@ -221,10 +222,10 @@ void lookup(RequestState* st);
 
 // Decides what to do with the lookup's outcome. kPending = parked behind a collapsed fetch (the waiter resumes).
 Flow decide(RequestContext& ctx, RequestState& st, std::optional<Cache::Found> found) {
-  if (found && usable_for(st, found->entry)) {
-    const Entry& e = found->entry;
+  if (found && usable_for(st, *found->entry)) {
+    const Entry& e = *found->entry;
     const Seconds age = age_of(e);
-    switch (evaluate(st.request, e.headers, lifetime_of(e, st), age)) {
+    switch (evaluate(st.req(), e.headers, lifetime_of(e, st), age)) {
       case Use::kFresh:
         return respond_from(ctx, st, e, age, Status::kHit);
       case Use::kStale:
@@ -243,7 +244,7 @@ Flow decide(RequestContext& ctx, RequestState& st, std::optional<Cache::Found> f
         break;
     }
   }
-  if (cache_control(st.request).only_if_cached) {
+  if (cache_control(st.req()).only_if_cached) {
     proxy::LocalResponse lr;
     lr.status = 504;
     lr.body = "504 Gateway Timeout (only-if-cached: not in cache)\n";
@@ -314,7 +315,7 @@ bool store_entry(RequestState& st, const Entry& e) {
       rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
     }
   }
-  st.cache->put(st.primary, st.request, e, std::move(tags), WallClock::now() + keep);
+  st.cache->put(st.primary, st.req(), e, std::move(tags), WallClock::now() + keep);
   return true;
 }
 
@@ -344,9 +345,9 @@ Flow CachePhase::request_filter(RequestContext& ctx, const proxy::Resume& resume
   if (ttl.count() > 0) st.policy.default_ttl = std::chrono::duration_cast<Seconds>(ttl);
   st.policy.surrogate_device = st.cfg->surrogate_device;
   st.method = std::string(ctx.new_method ? std::string_view(*ctx.new_method) : ctx.request.method);
-  st.request = snapshot(ctx.request.headers);
+  st.request = std::make_shared<const Headers>(snapshot(ctx.request.headers));
   const std::string_view target = ctx.new_target ? std::string_view(*ctx.new_target) : ctx.request.target;
-  std::string host = field(st.request, "host").value_or(std::string(target_authority(target)));
+  std::string host = field(st.req(), "host").value_or(std::string(target_authority(target)));
   st.ignore_query = rc.ignore_query;
   st.url = request_url(ctx.client.scheme, host, target, rc.ignore_query);
 
@@ -362,7 +363,7 @@ Flow CachePhase::request_filter(RequestContext& ctx, const proxy::Resume& resume
     return Flow::kContinue;
   }
   KeyOptions ko{rc.ignore_query, rc.key_headers, rc.key_cookies};
-  st.primary = primary_key(st.url, ko, st.request);
+  st.primary = primary_key(st.url, ko, st.req());
   st.lookup = true;
   set_status(ctx, st, Status::kMiss);
   lookup(&st);
@@ -375,7 +376,7 @@ std::size_t CachePhase::response_body_limit(const RequestContext& ctx) const {
   auto* st = ctx.phase_state.get<RequestState>(this);
   if (!st || !st->lookup || st->served || st->method != "GET") return 0;
   const Headers res = snapshot(ctx.response.headers);
-  st->store_ok = storable("GET", st->request, ctx.response.status, res, st->policy).ok;
+  st->store_ok = storable("GET", st->req(), ctx.response.status, res, st->policy).ok;
   return st->store_ok ? st->cfg->max_object_size : 0;
 }
 
@@ -394,14 +395,14 @@ void CachePhase::response_filter(RequestContext& ctx) {
   }
 
   // 304 to our revalidation: the stored response, freshened.
-  if (st->revalidating && status == 304 && st->stored && freshens(st->stored->entry.headers, res)) {
-    Entry e = std::move(st->stored->entry);
+  if (st->revalidating && status == 304 && st->stored && freshens(st->stored->entry->headers, res)) {
+    Entry e = *st->stored->entry;  // a copy to update (the stored one is shared and immutable)
     st->stored.reset();
     Headers update = storable_headers(res, *st, ctx);
     freshen(e.headers, update);
     e.request_time = st->request_time;
     e.response_time = WallClock::now();
-    if (storable("GET", st->request, e.status, e.headers, st->policy).ok) store_entry(*st, e);
+    if (storable("GET", st->req(), e.status, e.headers, st->policy).ok) store_entry(*st, e);
     serve_into_response(ctx, *st, e, Status::kRevalidated);
     st->end_lead();
     return;
@@ -410,7 +411,7 @@ void CachePhase::response_filter(RequestContext& ctx) {
   // still the origin's answer to the validators the cache sent, not to the client's request (which may not have
   // been conditional at all): the stored response is served as it is, and stays stored unchanged.
   if (st->revalidating && status == 304 && st->stored) {
-    Entry e = std::move(st->stored->entry);
+    Entry e = *st->stored->entry;  // a copy to update (the stored one is shared and immutable)
     st->stored.reset();
     log::logger().debug("cache: 304 for {} does not match the stored validators; stored response not updated",
                         st->url);
@@ -421,8 +422,8 @@ void CachePhase::response_filter(RequestContext& ctx) {
 
   // The origin failed (5xx, or unreachable: the session's local 502/504): stale-if-error.
   if (status >= 500 && st->stored) {
-    const Entry& e = st->stored->entry;
-    if (stale_if_error_ok(st->request, e.headers, lifetime_of(e, *st), age_of(e))) {
+    const Entry& e = *st->stored->entry;
+    if (stale_if_error_ok(st->req(), e.headers, lifetime_of(e, *st), age_of(e))) {
       serve_into_response(ctx, *st, e, Status::kStale);
       st->end_lead();
       return;
@@ -437,7 +438,7 @@ void CachePhase::response_filter(RequestContext& ctx) {
   // sent is complete.
   bool whole_body = ctx.response_body_buffered;
   if (status == 204 && st->method == "GET" && ctx.response_body.empty()) {
-    st->store_ok = storable("GET", st->request, status, res, st->policy).ok;
+    st->store_ok = storable("GET", st->req(), status, res, st->policy).ok;
     whole_body = true;
   }
   if (st->method == "GET" && st->store_ok && whole_body &&
@@ -450,8 +451,8 @@ void CachePhase::response_filter(RequestContext& ctx) {
     e.response_time = WallClock::now();
     if (store_entry(*st, e)) {
       // Conditionals and Range the cache took off the upstream request are answered from the stored response.
-      if (has_field(st->request, "if-none-match") || has_field(st->request, "if-modified-since") ||
-          has_field(st->request, "range")) {
+      if (has_field(st->req(), "if-none-match") || has_field(st->req(), "if-modified-since") ||
+          has_field(st->req(), "range")) {
         Rendition r = render(*st, e, age_of(e), Status::kMiss);
         ctx.response.status = r.status;
         replace_headers(ctx, r.headers);

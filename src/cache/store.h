@@ -40,6 +40,7 @@
 // Everything that is not a hit must degrade to "not cached", never fail the request: a Store has no error path.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -60,6 +61,10 @@ struct StoredObject {
   std::string data;               // opaque to the store (the cache's serialized entry)
   std::vector<std::string> tags;  // surrogate keys; purge_tag removes every object carrying one
   WallClock::time_point expires;  // the store drops the object after this (it is never returned past it)
+  // What a reader decoded `data` into (the cache's parsed Entry), attached by whoever decodes it first so that every
+  // later hit on this same object skips the decoding (and shares one immutable copy of the body). Not part of the
+  // object: stores neither read nor write it, tiers do not carry it, footprint() ignores it.
+  mutable std::atomic<std::shared_ptr<const void>> decoded;
 
   // Bytes this object accounts for in a store's budget (key + data + tags + fixed overhead).
   std::size_t footprint() const {
