@@ -166,9 +166,11 @@ bool is_idempotent(bh::verb v) {
   }
 }
 
+// TCP_NODELAY, and non-blocking mode for the synchronous write attempt in FramedWriter::write.
 void set_nodelay(tcp::socket& s) {
   beast::error_code ec;
   s.set_option(tcp::no_delay(true), ec);
+  s.non_blocking(true, ec);
 }
 
 std::string_view buffer_view(const beast::flat_buffer& b) {
@@ -240,9 +242,26 @@ class FramedWriter {
     head_ = nullptr;
     std::array<net::const_buffer, 3> bufs{net::buffer(prefix_), net::const_buffer(data, n),
                                           net::buffer(suffix.data(), suffix.size())};
-    if (prefix_.empty() && n == 0 && suffix.empty()) co_return beast::error_code{};
-    auto [ec, written] = co_await net::async_write(stream.socket(), bufs, kTok);
-    co_return stream.check(ec);
+    const std::size_t total = prefix_.size() + n + suffix.size();
+    if (total == 0) co_return beast::error_code{};
+    // Like nginx: write at once (one sendmsg; the socket is non-blocking) and only wait for writability when the
+    // socket buffer is full. Most heads and small bodies leave here without a trip through the event loop.
+    beast::error_code ec;
+    std::size_t done = stream.socket().write_some(bufs, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      ec = {};
+      done = 0;
+    }
+    if (ec) co_return ec;
+    if (done == total) co_return beast::error_code{};
+    std::size_t skip = done;
+    for (auto& b : bufs) {
+      std::size_t k = std::min(skip, b.size());
+      b += k;
+      skip -= k;
+    }
+    auto [ec2, written] = co_await net::async_write(stream.socket(), bufs, kTok);
+    co_return stream.check(ec2);
   }
 
  private:
@@ -337,7 +356,7 @@ net::awaitable<void> Session::run() {
       if (in_.size() > 0) {
         scan = http::scan_head(buffer_view(in_), limits->max_header_bytes);
         if (scan.state != http::HeadScan::State::kIncomplete) break;
-        if (!head_deadline) head_deadline = Clock::now() + limits->client_header_timeout;
+        if (!head_deadline) head_deadline = TimedSocket::coarse_now() + limits->client_header_timeout;
       }
       idle_ = in_.size() == 0;
       if (idle_ && w_.draining()) co_return;
@@ -1071,7 +1090,7 @@ void start_deadline_sweep(WorkerContext& worker) {
         while (!(worker.draining() && worker.session_count() == 0)) {
           timer.expires_after(DeadlineList::kSweepInterval);
           co_await timer.async_wait(kTok);
-          worker.deadlines().sweep(Clock::now());
+          worker.deadlines().sweep(TimedSocket::coarse_now());
         }
       },
       net::detached);

@@ -1,5 +1,7 @@
 #include "proxy/timed_socket.h"
 
+#include <time.h>
+
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 
@@ -19,6 +21,13 @@ TimedSocket::~TimedSocket() { list_.unlink(this); }
 boost::system::error_code TimedSocket::check(const boost::system::error_code& ec) const {
   if (expired_ && ec == boost::asio::error::operation_aborted) return boost::beast::error::timeout;
   return ec;
+}
+
+TimedSocket::Clock::time_point TimedSocket::coarse_now() {
+  timespec ts{};
+  if (::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0) return Clock::now();
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(ts.tv_sec) +
+                                                                       std::chrono::nanoseconds(ts.tv_nsec)));
 }
 
 void DeadlineList::link(TimedSocket* s) {

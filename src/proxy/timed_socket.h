@@ -7,7 +7,8 @@
 // whose deadline has passed. The operation then completes with operation_aborted, which check() turns into
 // beast::error::timeout — the same error tcp_stream reports — so callers keep their timeout handling.
 //
-// Precision: a deadline fires between 0 and kSweepInterval after it passes. Everything runs on the worker thread.
+// Precision: a deadline fires between 0 and kSweepInterval after it passes (deadlines and sweeps both use the
+// coarse monotonic clock). Everything runs on the worker thread.
 #pragma once
 
 #include <chrono>
@@ -31,8 +32,9 @@ class TimedSocket {
 
   boost::asio::ip::tcp::socket& socket() { return socket_; }
 
-  // The next operation(s) must complete by this time (re-arm before every operation).
-  void expires_after(Clock::duration d) { expires_at(Clock::now() + d); }
+  // The next operation(s) must complete by this time (re-arm before every operation). Measured from the coarse
+  // monotonic clock (a few ms of resolution, much cheaper to read than steady_clock::now()).
+  void expires_after(Clock::duration d) { expires_at(coarse_now() + d); }
   void expires_at(Clock::time_point t) {
     at_ = t;
     expired_ = false;
@@ -42,6 +44,9 @@ class TimedSocket {
   // The error an operation on this socket completed with, with a cancellation caused by the deadline reported as
   // beast::error::timeout.
   boost::system::error_code check(const boost::system::error_code& ec) const;
+
+  // CLOCK_MONOTONIC_COARSE on the steady_clock time line (both count from the same origin on Linux).
+  static Clock::time_point coarse_now();
 
  private:
   friend class DeadlineList;
