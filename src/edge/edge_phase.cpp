@@ -74,10 +74,13 @@ hostapi::HttpFetcher* shared_http() {
   return &http;
 }
 
+// Header names are ASCII: no locale lookup per character (write_headers compares every pair of names).
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
+  if (a.size() != b.size()) return false;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
 }
 
 bool is_framing(std::string_view name) {
@@ -460,6 +463,7 @@ void EdgeFunctionPhase::response_filter(proxy::RequestContext& ctx) {
 }
 
 void EdgeFunctionPhase::logging(proxy::RequestContext& ctx, log::AccessRecord& record) {
+  if (ctx.config && !ctx.config->access_log.enabled) return;  // the record is not written anywhere
   auto* es = ctx.phase_state.get<EdgeState>(this);
   if (!es || es->st->trail.empty()) return;
   record.add("edge_functions", es->st->trail);

@@ -1,6 +1,8 @@
 #include "wasm/v8/memory_snapshot.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sysinfo.h>
 
 #include <algorithm>
@@ -44,6 +46,14 @@ __attribute__((target_clones("avx2", "default"))) bool full_page_is_zero(const u
   return (a[0] | a[1] | a[2] | a[3]) == 0;
 }
 
+// Minor + major page faults taken by the calling thread so far.
+bool thread_faults(uint64_t* out) {
+  struct rusage ru {};
+  if (::getrusage(RUSAGE_THREAD, &ru) != 0) return false;
+  *out = static_cast<uint64_t>(ru.ru_minflt) + static_cast<uint64_t>(ru.ru_majflt);
+  return true;
+}
+
 }  // namespace
 
 bool is_private_anonymous(const void* addr) {
@@ -67,7 +77,7 @@ bool is_private_anonymous(const void* addr) {
   return result;
 }
 
-void MemorySnapshot::capture(std::span<const uint8_t> memory, bool private_anonymous) {
+void MemorySnapshot::capture(std::span<uint8_t> memory, bool private_anonymous) {
   captured_ = true;
   private_anonymous_ = private_anonymous;
   size_ = memory.size();
@@ -96,13 +106,27 @@ void MemorySnapshot::capture(std::span<const uint8_t> memory, bool private_anony
   std::size_t zero_bytes = 0;
   for (const Run& r : zero_) zero_bytes += r.length;
   compare_zero_runs_ = zero_bytes <= kScanMaxBytes;
+
+  // Fault tracking needs the residency information (private anonymous, no swap) and no transparent huge pages in
+  // the region: khugepaged may map a huge page over untouched pages without a fault of ours.
+  fault_tracked_ = false;
+  mapped_.clear();
+  if (have_residency && !zero_.empty() &&
+      ::madvise(memory.data(), residency_.size() * kPage, MADV_NOHUGEPAGE) == 0 && thread_faults(&faults_)) {
+    fault_tracked_ = true;
+    thread_ = static_cast<unsigned long>(::pthread_self());
+    for (const Run& r : zero_)
+      for (std::size_t off = r.offset; off < r.offset + r.length; off += kPage)
+        if (residency_[off / kPage] & 1) mapped_.push_back(static_cast<uint32_t>(off / kPage));
+  }
 }
 
-void MemorySnapshot::clear_zero_run(uint8_t* base, std::size_t offset, std::size_t length, bool use_madvise) {
+bool MemorySnapshot::clear_zero_run(uint8_t* base, std::size_t offset, std::size_t length, bool use_madvise) {
   if (use_madvise && length >= kMadviseMinBytes && (offset % kPage) == 0 && (length % kPage) == 0 &&
       ::madvise(base + offset, length, MADV_DONTNEED) == 0)
-    return;
+    return true;
   std::memset(base + offset, 0, length);
+  return false;
 }
 
 bool MemorySnapshot::restore(std::span<uint8_t> memory) {
@@ -110,6 +134,23 @@ bool MemorySnapshot::restore(std::span<uint8_t> memory) {
   uint8_t* base = memory.data();
   for (const Run& r : nonzero_) std::memcpy(base + r.offset, data_.data() + r.data_offset, r.length);
   if (zero_.empty()) return true;
+
+  if (fault_tracked_) {
+    uint64_t now = 0;
+    if (static_cast<unsigned long>(::pthread_self()) == thread_ && thread_faults(&now) && now == faults_) {
+      // No page got mapped on this thread since the last restore: only the known mapped ones can differ from zero
+      // (comparing first leaves pages mapped to the shared zero page as they are).
+      for (uint32_t page : mapped_) {
+        const std::size_t off = std::size_t{page} * kPage;
+        const std::size_t n = std::min(kPage, size_ - off);
+        if (!(n == kPage ? full_page_is_zero(base + off) : page_is_zero(base + off, n))) std::memset(base + off, 0, n);
+      }
+      ++quick_restores_;
+      return true;
+    }
+    restore_by_residency(base);
+    return true;
+  }
 
   if (compare_zero_runs_) {
     // Only pages that differ from zero are written (a page never touched stays the shared zero page).
@@ -123,11 +164,18 @@ bool MemorySnapshot::restore(std::span<uint8_t> memory) {
     return true;
   }
 
+  restore_by_residency(base);
+  return true;
+}
+
+void MemorySnapshot::restore_by_residency(uint8_t* base) {
   bool aligned = (reinterpret_cast<uintptr_t>(base) % kPage) == 0;
   bool use_madvise = aligned && private_anonymous_;
   // Non-resident means zero only for anonymous memory without swap.
   bool have_residency = aligned && private_anonymous_ && trust_residency_ &&
                         ::mincore(base, residency_.size() * kPage, residency_.data()) == 0;
+  if (fault_tracked_ && !have_residency) fault_tracked_ = false;  // cannot tell mapped pages any more
+  mapped_.clear();
   for (const Run& r : zero_) {
     if (!have_residency) {
       clear_zero_run(base, r.offset, r.length, use_madvise);
@@ -141,10 +189,16 @@ bool MemorySnapshot::restore(std::span<uint8_t> memory) {
       if (off >= end) break;
       std::size_t start = off;
       while (off < end && (residency_[off / kPage] & 1)) off += kPage;
-      clear_zero_run(base, start, std::min(off, end) - start, use_madvise);
+      const std::size_t stop = std::min(off, end);
+      bool dropped = clear_zero_run(base, start, stop - start, use_madvise);
+      if (fault_tracked_ && !dropped)
+        for (std::size_t p = start; p < stop; p += kPage) mapped_.push_back(static_cast<uint32_t>(p / kPage));
     }
   }
-  return true;
+  // The baseline for the next quick restore: after our own writes (clearing a page mapped to the shared zero page
+  // faults in a private one).
+  if (fault_tracked_ && !thread_faults(&faults_)) fault_tracked_ = false;
+  thread_ = static_cast<unsigned long>(::pthread_self());
 }
 
 }  // namespace aegis::wasm::v8impl

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 #include "fixture.h"
 #include "wasm/v8/memory_snapshot.h"
@@ -211,7 +212,7 @@ TEST(MemorySnapshot, SmallRegionsCompareLargeOnesAskTheKernel) {
   base[5000] = 1;  // the one non-zero page at capture
 
   v8impl::MemorySnapshot small;
-  small.capture(std::span<const uint8_t>(base, kSmall), true);
+  small.capture(std::span<uint8_t>(base, kSmall), false);  // not anonymous: no fault tracking
   EXPECT_TRUE(small.compares_zero_runs());
   std::span<uint8_t> mem(base, kSmall);
   for (std::size_t at : {std::size_t{0}, std::size_t{4095}, std::size_t{4096}, std::size_t{8191}, std::size_t{65536},
@@ -225,12 +226,55 @@ TEST(MemorySnapshot, SmallRegionsCompareLargeOnesAskTheKernel) {
   }
 
   v8impl::MemorySnapshot large;
-  large.capture(std::span<const uint8_t>(base, kLarge), true);
+  large.capture(std::span<uint8_t>(base, kLarge), false);
   EXPECT_FALSE(large.compares_zero_runs());
   base[kLarge - 1] = 5;
   ASSERT_TRUE(large.restore(std::span<uint8_t>(base, kLarge)));
   EXPECT_EQ(base[kLarge - 1], 0);
   ::munmap(region, kLarge);
+}
+
+// Fault tracking: a restore that finds the thread's fault counters unchanged looks only at the pages known to be
+// mapped; a page written for the first time faults, which sends the next restore down the residency path. Either
+// way every page the "guest" wrote reads back as the snapshot.
+TEST(MemorySnapshot, FaultTrackedRestoreClearsKnownAndNewlyMappedPages) {
+  constexpr std::size_t kSize = 256 * 1024;
+  void* region = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(region, MAP_FAILED);
+  std::span<uint8_t> mem(static_cast<uint8_t*>(region), kSize);
+  mem[100] = 1;
+  v8impl::MemorySnapshot snap;
+  snap.capture(mem, true);
+  if (!snap.fault_tracked()) GTEST_SKIP() << "no fault tracking on this system (swap configured?)";
+  auto pristine = [&] {
+    return mem[100] == 1 && std::count(mem.begin(), mem.end(), 0) == static_cast<std::ptrdiff_t>(kSize - 1);
+  };
+  mem[5 * 4096 + 7] = 9;  // first touch of page 5: a fault
+  ASSERT_TRUE(snap.restore(mem));
+  EXPECT_TRUE(pristine());
+  EXPECT_EQ(snap.quick_restores(), 0u);
+  for (int i = 0; i < 5; ++i) {  // page 5 is mapped now: no fault, the quick path clears it
+    mem[5 * 4096 + 8 + static_cast<std::size_t>(i)] = 9;
+    mem[100] = 7;
+    ASSERT_TRUE(snap.restore(mem));
+    ASSERT_TRUE(pristine()) << "round " << i;
+  }
+  EXPECT_GE(snap.quick_restores(), 1u);
+  mem[5 * 4096] = 1;
+  mem[40 * 4096 + 4095] = 2;  // a new page: faults, the residency path finds it
+  ASSERT_TRUE(snap.restore(mem));
+  EXPECT_TRUE(pristine());
+  mem[40 * 4096] = 3;  // known mapped now
+  ASSERT_TRUE(snap.restore(mem));
+  EXPECT_TRUE(pristine());
+  // A restore on another thread cannot use this thread's fault counters: it takes the residency path.
+  std::thread other([&] {
+    mem[60 * 4096] = 4;
+    EXPECT_TRUE(snap.restore(mem));
+  });
+  other.join();
+  EXPECT_TRUE(pristine());
+  ::munmap(region, kSize);
 }
 
 TEST(MemorySnapshot, RestoresAnonymousAndFileBackedRegions) {
