@@ -110,40 +110,39 @@ void set_seconds(std::optional<int64_t>& slot, std::optional<std::string_view> a
 
 CacheControl parse_cache_control(std::string_view value) {
   CacheControl cc;
-  for (const std::string& item : split_list(value)) {
-    std::string_view d = item;
+  for_each_member(value, [&](std::string_view d) {
     std::optional<std::string_view> arg;
     if (auto eq = d.find('='); eq != std::string_view::npos) {
       arg = trim(d.substr(eq + 1));
       d = trim(d.substr(0, eq));
     }
-    std::string name = to_lower(d);
-    if (name == "no-store") cc.no_store = true;
-    else if (name == "no-cache") cc.no_cache = true;
-    else if (name == "private") cc.private_ = true;
-    else if (name == "public") cc.public_ = true;
-    else if (name == "must-revalidate") cc.must_revalidate = true;
-    else if (name == "proxy-revalidate") cc.proxy_revalidate = true;
-    else if (name == "must-understand") cc.must_understand = true;
-    else if (name == "only-if-cached") cc.only_if_cached = true;
-    else if (name == "no-transform") cc.no_transform = true;
-    else if (name == "immutable") cc.immutable = true;
-    else if (name == "max-age") set_seconds(cc.max_age, arg, true);
-    else if (name == "s-maxage") set_seconds(cc.s_maxage, arg, true);
-    else if (name == "min-fresh") set_seconds(cc.min_fresh, arg, false);
-    else if (name == "stale-while-revalidate") set_seconds(cc.stale_while_revalidate, arg, false);
-    else if (name == "stale-if-error") set_seconds(cc.stale_if_error, arg, false);
-    else if (name == "max-stale") {
+    if (iequals(d, "no-store")) cc.no_store = true;
+    else if (iequals(d, "no-cache")) cc.no_cache = true;
+    else if (iequals(d, "private")) cc.private_ = true;
+    else if (iequals(d, "public")) cc.public_ = true;
+    else if (iequals(d, "must-revalidate")) cc.must_revalidate = true;
+    else if (iequals(d, "proxy-revalidate")) cc.proxy_revalidate = true;
+    else if (iequals(d, "must-understand")) cc.must_understand = true;
+    else if (iequals(d, "only-if-cached")) cc.only_if_cached = true;
+    else if (iequals(d, "no-transform")) cc.no_transform = true;
+    else if (iequals(d, "immutable")) cc.immutable = true;
+    else if (iequals(d, "max-age")) set_seconds(cc.max_age, arg, true);
+    else if (iequals(d, "s-maxage")) set_seconds(cc.s_maxage, arg, true);
+    else if (iequals(d, "min-fresh")) set_seconds(cc.min_fresh, arg, false);
+    else if (iequals(d, "stale-while-revalidate")) set_seconds(cc.stale_while_revalidate, arg, false);
+    else if (iequals(d, "stale-if-error")) set_seconds(cc.stale_if_error, arg, false);
+    else if (iequals(d, "max-stale")) {
       cc.max_stale = true;
       if (arg) set_seconds(cc.max_stale_value, arg, false);
     }
-  }
+  });
   return cc;
 }
 
 CacheControl cache_control(const Headers& h) {
-  auto v = field(h, "cache-control");
-  return v ? parse_cache_control(*v) : CacheControl{};
+  CacheControl cc;
+  with_field(h, "cache-control", [&](std::string_view v) { cc = parse_cache_control(v); });
+  return cc;
 }
 
 SurrogateControl parse_surrogate_control(std::string_view value, std::string_view device) {

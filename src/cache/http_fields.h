@@ -24,11 +24,33 @@ std::string_view trim(std::string_view s);
 // All lines of `name` joined with ", " (list syntax), or nullopt when the field is absent.
 std::optional<std::string> field(const Headers& h, std::string_view name);
 bool has_field(const Headers& h, std::string_view name);
+// Calls f(value) with the field's value — the line itself (trimmed, no copy) when there is one, the lines joined as
+// field() joins them otherwise — and returns true; returns false without calling f when the field is absent.
+template <class F>
+bool with_field(const Headers& h, std::string_view name, F&& f);
 void remove_field(Headers& h, std::string_view name);
 void set_field(Headers& h, std::string_view name, std::string_view value);  // replaces every line of `name`
 
 // The comma-separated members of a list-valued field (quoted strings kept intact), trimmed, empty ones skipped.
 std::vector<std::string> split_list(std::string_view value);
+// The same members as split_list, as views into `value` (no allocation): f(member) for each.
+template <class F>
+void for_each_member(std::string_view value, F&& f) {
+  bool quoted = false;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= value.size(); ++i) {
+    if (i == value.size() || (!quoted && value[i] == ',')) {
+      std::string_view m = trim(value.substr(start, i - start));
+      if (!m.empty()) f(m);
+      start = i + 1;
+    } else if (quoted) {
+      if (value[i] == '\\' && i + 1 < value.size()) ++i;
+      else if (value[i] == '"') quoted = false;
+    } else if (value[i] == '"') {
+      quoted = true;
+    }
+  }
+}
 
 // Cache-Control (RFC 9111 §5.2). Unknown directives are ignored; a duplicated or invalid delta-seconds makes
 // that directive count as present with value 0 for freshness (max-age=0 / s-maxage=0: the most conservative
@@ -76,5 +98,21 @@ std::string format_http_date(WallClock::time_point t);  // IMF-fixdate
 // Entity tags (RFC 9110 §8.8.3). Weak comparison ignores W/; strong requires both strong and equal.
 bool etag_weak_equal(std::string_view a, std::string_view b);
 bool etag_strong_equal(std::string_view a, std::string_view b);
+
+template <class F>
+bool with_field(const Headers& h, std::string_view name, F&& f) {
+  const std::pair<std::string, std::string>* only = nullptr;
+  for (const auto& kv : h) {
+    if (!iequals(kv.first, name)) continue;
+    if (only) {  // several lines: joined
+      f(std::string_view(*field(h, name)));
+      return true;
+    }
+    only = &kv;
+  }
+  if (!only) return false;
+  f(trim(only->second));
+  return true;
+}
 
 }  // namespace aegis::cache

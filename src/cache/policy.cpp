@@ -42,9 +42,9 @@ bool vary_star(const Headers& response) {
 }
 
 std::optional<WallClock::time_point> date_field(const Headers& h, std::string_view name) {
-  auto v = field(h, name);
-  if (!v) return std::nullopt;
-  return parse_http_date(*v);
+  std::optional<WallClock::time_point> out;
+  with_field(h, name, [&](std::string_view v) { out = parse_http_date(v); });
+  return out;
 }
 
 Seconds to_seconds(WallClock::duration d) {

@@ -406,5 +406,22 @@ TEST(SurrogateControlPolicy, PrecedenceOverCacheControl) {
   EXPECT_FALSE(store(200, {{"Cache-Control", "no-store"}, {"Surrogate-Control", "max-age=60;cdn2"}}, {}, "GET", o).ok);
 }
 
+TEST(HeaderFields, MembersAsViewsMatchSplitListAndFieldsSpanLines) {
+  for (std::string_view v : {"a, b ,, c", "no-cache=\"x, y\", max-age=5", "q=\"a\\\"b, c\", d", "", " , "}) {
+    std::vector<std::string> views;
+    for_each_member(v, [&](std::string_view m) { views.emplace_back(m); });
+    EXPECT_EQ(views, split_list(v)) << v;
+  }
+  // One line: parsed in place; several lines: joined, as one list (RFC 9110 §5.3).
+  EXPECT_EQ(cache_control({{"Cache-Control", " max-age=60 "}}).max_age, 60);
+  auto two = cache_control({{"Cache-Control", "public"}, {"X", "1"}, {"cache-control", "max-age=30"}});
+  EXPECT_TRUE(two.public_);
+  EXPECT_EQ(two.max_age, 30);
+  std::string seen;
+  EXPECT_TRUE(with_field({{"A", "1"}, {"a", "2"}}, "a", [&](std::string_view v) { seen = v; }));
+  EXPECT_EQ(seen, "1, 2");
+  EXPECT_FALSE(with_field({{"A", "1"}}, "b", [&](std::string_view) { ADD_FAILURE(); }));
+}
+
 }  // namespace
 }  // namespace aegis::cache
