@@ -163,8 +163,27 @@ void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, st
       if (iequals(c.name, name)) return;
     if (!same_values(name)) changed.push_back({std::string(name), present});
   };
-  for (const auto& l : current) note(l.name, true);
-  for (const auto& h : headers) note(h.name, false);
+  // Lines equal (byte for byte) at the same positions are the common case — the list was read from `map`, and
+  // functions mostly append or replace in place: only names occurring after the common prefix can differ (a name
+  // whose every line lies in the prefix has the same values in both).
+  std::vector<const hostapi::Header*> target;  // `headers` without the lines left alone, like `current`
+  target.reserve(headers.size());
+  for (const auto& h : headers)
+    if (!skip(h.name)) target.push_back(&h);
+  std::size_t prefix = 0;
+  while (prefix < current.size() && prefix < target.size() && current[prefix].name == target[prefix]->name &&
+         current[prefix].value == target[prefix]->value)
+    ++prefix;
+  for (std::size_t i = prefix; i < current.size(); ++i) note(current[i].name, true);
+  for (std::size_t i = prefix; i < target.size(); ++i) {
+    bool present = false;
+    for (const auto& l : current)
+      if (iequals(l.name, target[i]->name)) {
+        present = true;
+        break;
+      }
+    note(target[i]->name, present);
+  }
   if (changed.empty()) return;
   for (const auto& c : changed)
     if (c.present) map.remove(c.name);
