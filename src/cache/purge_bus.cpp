@@ -140,17 +140,23 @@ PurgeBus::Stats PurgeBus::stats() const {
 
 void PurgeBus::run() {
   if (client_->connected()) poll();  // follow the log from the start (before this node serves anything)
+  bool retry_later = false;          // the last publish failed: wait a full interval before the next attempt
   std::unique_lock lock(mu_);
   while (!stop_) {
-    cv_.wait_for(lock, options_.poll_interval, [this] { return stop_ || (!pending_.empty() && client_->connected()); });
+    cv_.wait_for(lock, options_.poll_interval,
+                 [&] { return stop_ || (!retry_later && !pending_.empty() && client_->connected()); });
     if (stop_) break;
     lock.unlock();
     if (options_.periodic) options_.periodic();
+    retry_later = false;
     if (client_->connected()) {
       // Read first: the node must have followed the log up to now before its own events land in it (they are
       // skipped by node id, but a resync decision must not be taken on a log this node just wrote to).
       poll();
-      if (publish_pending()) poll();
+      const bool published = publish_pending();
+      if (published) poll();
+      std::lock_guard pending_lock(mu_);
+      retry_later = !pending_.empty();
     }
     lock.lock();
   }
@@ -168,10 +174,13 @@ bool PurgeBus::publish_pending() {
     redis::Result r = client_->command_sync({"EVAL", kAppendScript, "1", log_key_, std::to_string(options_.log_length),
                                              std::string(kind_name(ev.kind)), ev.arg, node_id_, random_token()});
     if (!r.ok()) {
-      log::logger().warn("cache purge bus: publishing a {} purge failed ({}); retrying", kind_name(ev.kind),
-                         r.describe());
+      if (!failing_)
+        log::logger().warn("cache purge bus: publishing a {} purge failed ({}); retrying every {} ms",
+                           kind_name(ev.kind), r.describe(), options_.poll_interval.count());
+      failing_ = true;
       return any;  // kept queued: retried at the next tick
     }
+    failing_ = false;
     {
       std::lock_guard lock(mu_);
       // publish() may have collapsed the queue into a flush meanwhile; drop the front only if it is still `ev`.

@@ -98,6 +98,7 @@ class PurgeBus {
 
   // Only the bus thread touches these.
   bool synced_ = false;
+  bool failing_ = false;  // publishing fails (logged once until it works again)
   uint64_t last_seq_ = 0;
   std::string epoch_;
 

@@ -530,5 +530,27 @@ TEST(TieredStore, StatsAreTheMemoryTierAndSharedStatsTheRedisTier) {
   EXPECT_FALSE(l1_a->shared_stats());
 }
 
+TEST(PurgeBus, AFailingPublishIsRetriedOncePerIntervalNotInALoop) {
+  RedisServer server;
+  auto client = connect(server);
+  // Something else sits under the log's key: every EVAL fails with WRONGTYPE.
+  ASSERT_EQ(server.cli({"SET", "n:cache:purge:log", "not a stream"}), "OK");
+  TieredStore a(memory(), std::make_shared<RedisStore>(client));
+  PurgeBus::Options o;
+  o.poll_interval = 50ms;
+  a.share_purges(client, o);
+  a.purge_tag("x");
+  const uint64_t errors_before = client->stats().error;
+  std::this_thread::sleep_for(1s);
+  const uint64_t errors = client->stats().error - errors_before;
+  EXPECT_GE(errors, 1u);
+  EXPECT_LE(errors, 60u);  // about one EVAL (plus the reads) per 50 ms, not thousands
+  EXPECT_EQ(a.purge_bus()->stats().pending, 1u);
+  // The key freed: the queued purge goes out.
+  ASSERT_EQ(server.cli({"DEL", "n:cache:purge:log"}), "1");
+  EXPECT_TRUE(eventually([&] { return a.purge_bus()->stats().published == 1; }));
+  EXPECT_EQ(server.cli({"XLEN", "n:cache:purge:log"}), "1");
+}
+
 }  // namespace
 }  // namespace aegis::cache
