@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "hostapi/abi.h"
 #include "wasm/instrumentation.h"
@@ -86,8 +87,12 @@ struct FunctionRunner::Impl {
   struct Cached {
     std::weak_ptr<const wasm::CompiledModule> owner;
     wasm::PoolModule pool_module;  // .compiled is set only for the duration of an acquire()
-    // The entry wrapper's export name (instrumentation.h kEntryPrefix) for the entry last invoked.
-    std::string entry, wrapper;
+    // Entries already checked against the module, with their wrapper's export name (instrumentation.h
+    // kEntryPrefix); usually one or two (e.g. handle_request and on_response).
+    struct Entry {
+      std::string name, wrapper;
+    };
+    std::vector<Entry> entries;
   };
 
   // What a WASI reactor's `_initialize` runs under when the pool creates a fresh instance during invoke().
@@ -141,8 +146,7 @@ struct FunctionRunner::Impl {
           return false;
         };
       }
-      c.entry.clear();
-      c.wrapper.clear();
+      c.entries.clear();
       if (modules.size() > 2 * options.max_modules) {
         for (auto it = modules.begin(); it != modules.end();)
           it = it->second.owner.expired() ? modules.erase(it) : std::next(it);
@@ -166,15 +170,26 @@ struct FunctionRunner::Impl {
       outcome.message = "module is not compiled";
       return finish(std::move(outcome));
     }
-    if (std::string why = custom ? std::string() : m.check_entry(entry); !why.empty()) {
-      outcome.status = OutcomeStatus::HostError;
-      outcome.message = std::move(why);
-      return finish(std::move(outcome));
+    Cached& cached = cached_for(m);
+    // An entry is checked once per module (cached.entries is cleared when the module changes).
+    const std::string* wrapper = nullptr;
+    if (!custom) {
+      for (const auto& e : cached.entries)
+        if (e.name == entry) wrapper = &e.wrapper;
+      if (!wrapper) {
+        if (std::string why = m.check_entry(entry); !why.empty()) {
+          outcome.status = OutcomeStatus::HostError;
+          outcome.message = std::move(why);
+          return finish(std::move(outcome));
+        }
+        if (cached.entries.size() >= 8) cached.entries.clear();  // bounded: entries come from the config
+        cached.entries.push_back({std::string(entry), std::string(wasm::inject::kEntryPrefix) + std::string(entry)});
+        wrapper = &cached.entries.back().wrapper;
+      }
     }
 
     // ---- acquire: an idle instance reset to its snapshot, or a fresh one (its start function and a WASI
     // reactor's `_initialize` run here, before the snapshot, with no request context) ----
-    Cached& cached = cached_for(m);
     wasm::PoolModule& pm = cached.pool_module;
     const int64_t budget = budget_of(limits);
     pm.start_options.deadline = limits.deadline;
@@ -203,17 +218,13 @@ struct FunctionRunner::Impl {
     wasm::CallOutcome call;
     std::optional<int64_t> fuel_left;
     // The entry wrapper does the globals reset, the fuel budget, the entry call and the fuel readout in one call.
-    if (!custom && cached.entry != entry) {
-      cached.entry.assign(entry);
-      cached.wrapper = std::string(wasm::inject::kEntryPrefix) + cached.entry;
-    }
-    if (!custom && inst.has_function(cached.wrapper)) {
+    if (wrapper && inst.has_function(*wrapper)) {
       const auto bits = static_cast<uint64_t>(budget);
       const wasm::Val args[3] = {wasm::Val::I32(static_cast<int32_t>(static_cast<uint32_t>(bits))),
                                  wasm::Val::I32(static_cast<int32_t>(static_cast<uint32_t>(bits >> 32))),
                                  wasm::Val::I32(lease.globals_pending() ? 1 : 0)};
       wasm::Val packed = wasm::Val::I64(0);
-      call = inst.call(cached.wrapper, args, std::span<wasm::Val>(&packed, 1), opts);
+      call = inst.call(*wrapper, args, std::span<wasm::Val>(&packed, 1), opts);
       if (call.status == wasm::CallStatus::Ok) {
         result = wasm::Val::I32(static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(packed.i64))));
         if (m.fuel_instrumented && budget <= std::numeric_limits<int32_t>::max())
