@@ -116,6 +116,7 @@ void hand_over(RequestState& st, InvocationContext& ic, bool sole) {
   if (sole) {
     ic.request = std::move(st.request);
     ic.response = std::move(st.response);
+    ic.response.headers.reserve(kHeaderHeadroom);  // response headers the function sets
     return;
   }
   ic.request.method = st.request.method;
