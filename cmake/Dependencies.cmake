@@ -11,6 +11,13 @@ find_package(nlohmann_json REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
+# The aegis binary's memory allocator: jemalloc (libjemalloc-dev), as Envoy links tcmalloc and Pingora jemalloc —
+# glibc's malloc takes its slow path for the per-request coroutine frames and header blocks (> 1 KiB). Not with
+# the sanitizers, which bring their own allocator.
+option(AEGIS_JEMALLOC "Link the aegis binary with jemalloc" ON)
+if(AEGIS_JEMALLOC AND NOT AEGIS_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 if(AEGIS_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -17,7 +17,7 @@ packages=(
   build-essential g++ cmake ninja-build ccache pkg-config git ca-certificates
   # libraries
   libboost1.81-dev libyaml-cpp-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libhiredis-dev libssl-dev
-  libnghttp2-dev libcurl4-openssl-dev nlohmann-json3-dev zlib1g-dev
+  libnghttp2-dev libcurl4-openssl-dev nlohmann-json3-dev zlib1g-dev libjemalloc-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # runtime libraries libnode needs (also used when libnode is unpacked privately)
   libuv1 libicu72 libc-ares2 libbrotli1 libnghttp2-14 libssl3 zlib1g

@@ -1,4 +1,5 @@
 // aegis — the AEGIS Edge command line. Dispatches to the sub-commands declared in commands.h.
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -6,7 +7,24 @@
 #include "cli/commands.h"
 #include "common/version.h"
 
+#ifdef AEGIS_WITH_JEMALLOC
+extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp, std::size_t newlen);
+#endif
+
 namespace {
+
+// The allocator the binary runs on (jemalloc when built with AEGIS_JEMALLOC, the default outside sanitizer builds).
+void print_allocator() {
+#ifdef AEGIS_WITH_JEMALLOC
+  const char* v = nullptr;
+  std::size_t len = sizeof v;
+  if (mallctl("version", &v, &len, nullptr, 0) == 0 && v) {
+    std::printf("allocator: jemalloc %s\n", v);
+    return;
+  }
+#endif
+  std::printf("allocator: system malloc\n");
+}
 
 constexpr const char* kUsage =
     "AEGIS Edge — an HTTP edge node with WebAssembly edge functions.\n"
@@ -19,7 +37,7 @@ constexpr const char* kUsage =
     "  aegis new function NAME --lang c|as [--dir DIR]\n"
     "                           scaffold an edge-function project (source on the SDK, build.sh, test.sh,\n"
     "                           route.yaml) that builds and passes `aegis run` out of the box\n"
-    "  aegis --version          print the version\n"
+    "  aegis --version          print the version (and the memory allocator in use)\n"
     "  aegis --help             print this help\n"
     "\n"
     "Each command accepts --help for its own options.\n";
@@ -38,6 +56,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "--version" || cmd == "-V" || cmd == "version") {
     std::printf("aegis %s\n", aegis::kVersion);
+    print_allocator();
     return 0;
   }
   // Sub-commands see argv starting at their own name.

@@ -17,6 +17,11 @@ TEST(Cli, HelpAndVersion) {
   auto version = run_command({aegis_binary(), "--version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_EQ(version.out.rfind("aegis ", 0), 0u) << version.out;
+#ifdef AEGIS_EXPECT_JEMALLOC
+  EXPECT_NE(version.out.find("allocator: jemalloc 5."), std::string::npos) << version.out;
+#else
+  EXPECT_NE(version.out.find("allocator: system malloc"), std::string::npos) << version.out;
+#endif
   auto none = run_command({aegis_binary()});
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("Usage"), std::string::npos);
