@@ -22,8 +22,11 @@ std::string wasm(const std::string& name) { return std::string(AEGIS_WASM_DIR) +
 
 
 // A serve config: `waf` section lines (indented under waf:) and route items.
+// Verdict tests must not depend on how loaded the machine is: unless a test sets its own, the analysis deadline is
+// generous (the 10 ms default fails open on a machine busy with parallel builds and sanitizer runs).
 std::string config(const std::string& waf, const std::string& routes) {
-  return config_preamble() + "waf:\n  enabled: true\n" + waf + "routes:\n" + routes;
+  std::string w = waf.find("timeout:") == std::string::npos ? waf + "  timeout: 5s\n" : waf;
+  return config_preamble() + "waf:\n  enabled: true\n" + w + "routes:\n" + routes;
 }
 
 std::string route(const std::string& prefix, const std::string& waf = {}) {
