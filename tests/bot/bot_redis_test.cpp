@@ -10,6 +10,7 @@
 
 #include "support/aegis_process.h"
 #include "support/origin_process.h"
+#include "support/polling.h"
 #include "support/raw_client.h"
 #include "support/redis_server.h"
 
@@ -17,29 +18,6 @@ using namespace aegis::test;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
-
-std::optional<double> metric_value(const std::string& text, const std::string& series) {
-  std::size_t pos = 0;
-  while ((pos = text.find(series, pos)) != std::string::npos) {
-    bool line_start = pos == 0 || text[pos - 1] == '\n';
-    std::size_t after = pos + series.size();
-    if (line_start && after < text.size() && text[after] == ' ') {
-      std::size_t eol = text.find('\n', after);
-      return std::stod(text.substr(after + 1, eol - after - 1));
-    }
-    pos = after;
-  }
-  return std::nullopt;
-}
-
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
 
 std::string config() {
   return config_preamble() + R"(redis:

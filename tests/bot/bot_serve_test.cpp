@@ -18,6 +18,7 @@
 #include "support/aegis_process.h"
 #include "support/fs.h"
 #include "support/origin_process.h"
+#include "support/polling.h"
 #include "support/process.h"
 #include "support/raw_client.h"
 
@@ -38,29 +39,6 @@ Headers browser_headers() {
           {"Accept-Encoding", "gzip"}};
 }
 Headers ua(const std::string& agent) { return {{"User-Agent", agent}, {"Accept", "*/*"}}; }
-
-std::optional<double> metric_value(const std::string& text, const std::string& series) {
-  std::size_t pos = 0;
-  while ((pos = text.find(series, pos)) != std::string::npos) {
-    bool line_start = pos == 0 || text[pos - 1] == '\n';
-    std::size_t after = pos + series.size();
-    if (line_start && after < text.size() && text[after] == ' ') {
-      std::size_t eol = text.find('\n', after);
-      return std::stod(text.substr(after + 1, eol - after - 1));
-    }
-    pos = after;
-  }
-  return std::nullopt;
-}
-
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
 
 // Independent implementations of the primitives (OpenSSL directly), so the test does not trust the node's code.
 std::string hex(const unsigned char* p, std::size_t n) {
