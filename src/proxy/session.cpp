@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -185,13 +186,31 @@ const char* reason_for(int status) {
 // ---- head serialization and body framing ------------------------------------------------------------------------
 // Beast's serializer walks a long buffer sequence per field; on the hot path we instead build the head as one
 // contiguous string (reused per connection) and send head + body piece + chunk framing in a single gather write.
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+void append_number(std::string& out, std::uint64_t n) {
+  char digits[20];
+  auto r = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, r.ptr);
+}
+
 void append_fields(std::string& out, const bh::fields& fields) {
-  for (const auto& f : fields) {
-    out.append(f.name_string());
-    out.append(": ");
-    out.append(f.value());
-    out.append("\r\n");
-  }
+  for (const auto& f : fields) append_field(out, f.name_string(), f.value());
+  out.append("\r\n");
+}
+
+// Starts `out` with the status line (the fields follow).
+void start_response_head(std::string& out, unsigned version, unsigned code, std::string_view reason) {
+  out.clear();
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  append_number(out, code);
+  out.push_back(' ');
+  out.append(reason);
   out.append("\r\n");
 }
 
@@ -205,15 +224,7 @@ void build_request_head(std::string& out, const bh::request_header<>& h) {
 }
 
 void build_response_head(std::string& out, const bh::response_header<>& h, std::string_view reason) {
-  out.clear();
-  out.append(h.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  unsigned code = h.result_int();
-  char digits[3] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
-                    static_cast<char>('0' + code % 10)};
-  out.append(digits, 3);
-  out.push_back(' ');
-  out.append(reason);
-  out.append("\r\n");
+  start_response_head(out, h.version(), h.result_int(), reason);
   append_fields(out, h);
 }
 
@@ -973,25 +984,13 @@ net::awaitable<void> Session::send_local(RequestContext& ctx, LocalResponse& loc
   headers.remove("Transfer-Encoding");
   headers.remove("Content-Length");
   const unsigned version = ctx.request.version ? ctx.request.version : 11;
-  head_buf_.clear();
-  head_buf_.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  head_buf_.append(std::to_string(status));
-  head_buf_.push_back(' ');
-  head_buf_.append(reason_for(status));
-  head_buf_.append("\r\n");
-  for (const auto& [k, v] : local.headers) {
-    head_buf_.append(k);
-    head_buf_.append(": ");
-    head_buf_.append(v);
-    head_buf_.append("\r\n");
-  }
+  start_response_head(head_buf_, version, static_cast<unsigned>(status), reason_for(status));
+  for (const auto& [k, v] : local.headers) append_field(head_buf_, k, v);
   if (head_length) {
-    head_buf_.append("Content-Length: ");
-    head_buf_.append(*head_length);
-    head_buf_.append("\r\n");
+    append_field(head_buf_, "Content-Length", *head_length);
   } else if (!no_body_status) {
     head_buf_.append("Content-Length: ");
-    head_buf_.append(std::to_string(ctx.response_body.size()));
+    append_number(head_buf_, ctx.response_body.size());
     head_buf_.append("\r\n");
   }
   if (version == 10 && keep_alive) head_buf_.append("Connection: keep-alive\r\n");
