@@ -6,10 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <mutex>
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,46 +112,40 @@ class VectorHeaderMap final : public HeaderMap {
 class ResumeState final : public Resume::State, public std::enable_shared_from_this<ResumeState> {
  public:
   ResumeState(net::any_io_executor ex, net::steady_timer* timer) : ex_(std::move(ex)), timer_(timer) {}
+  // Any thread. The first complete() on an armed state wins; later ones, and any after detach(), do nothing.
   void complete(Flow flow) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (done_ || detached_) return;
-    done_ = true;
-    result_ = flow;
+    unsigned seen = state_.load(std::memory_order_acquire);
+    for (;;) {
+      if (seen & (kDone | kDetached)) return;
+      if (state_.compare_exchange_weak(seen, kDone | (static_cast<unsigned>(flow) << kResultShift),
+                                       std::memory_order_acq_rel, std::memory_order_acquire))
+        break;
+    }
     net::post(ex_, [self = shared_from_this()] {
-      // Runs on the worker thread, like detach(): no race on timer_.
+      // Runs on the worker thread, like detach() and rearm(): timer_ is only touched there.
       if (self->timer_) self->timer_->cancel();
     });
   }
-  bool done() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return done_;
-  }
-  Flow result() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return result_;
-  }
+  bool done() const { return state_.load(std::memory_order_acquire) & kDone; }
+  Flow result() const { return static_cast<Flow>(state_.load(std::memory_order_acquire) >> kResultShift); }
+  // Worker thread.
   void detach() {
-    std::lock_guard<std::mutex> lock(mu_);
-    detached_ = true;
+    state_.fetch_or(kDetached, std::memory_order_acq_rel);
     timer_ = nullptr;
   }
-  // Makes a detached state usable for the next phase. Only when nobody else holds it (use_count() == 1): then no
-  // late complete() can reach it.
+  // Worker thread. Makes a detached state usable for the next phase. Only when nobody else holds it
+  // (use_count() == 1): then no late complete() can reach it.
   void rearm(net::steady_timer* timer) {
-    std::lock_guard<std::mutex> lock(mu_);
     timer_ = timer;
-    done_ = false;
-    detached_ = false;
-    result_ = Flow::kContinue;
+    state_.store(static_cast<unsigned>(Flow::kContinue) << kResultShift, std::memory_order_release);
   }
 
  private:
-  std::mutex mu_;
+  // One word, so that complete() from another thread needs no lock: done and detached flags, and the result.
+  static constexpr unsigned kDone = 1, kDetached = 2, kResultShift = 8;
+  std::atomic<unsigned> state_{static_cast<unsigned>(Flow::kContinue) << kResultShift};
   net::any_io_executor ex_;
   net::steady_timer* timer_;
-  bool done_ = false;
-  bool detached_ = false;
-  Flow result_ = Flow::kContinue;
 };
 
 bool is_idempotent(bh::verb v) {
@@ -199,9 +194,25 @@ void append_number(std::string& out, std::uint64_t n) {
   out.append(digits, r.ptr);
 }
 
+// Sized once and copied in place: a head has a dozen fields, and four appends per field (each with its capacity
+// check) cost more than two walks over the list.
 void append_fields(std::string& out, const bh::fields& fields) {
-  for (const auto& f : fields) append_field(out, f.name_string(), f.value());
-  out.append("\r\n");
+  std::size_t size = out.size() + 2;
+  for (const auto& f : fields) size += f.name_string().size() + f.value().size() + 4;
+  std::size_t at = out.size();
+  out.resize(size);
+  char* p = out.data() + at;
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  for (const auto& f : fields) {
+    put(f.name_string());
+    put(": ");
+    put(f.value());
+    put("\r\n");
+  }
+  put("\r\n");
 }
 
 // Starts `out` with the status line (the fields follow).
@@ -546,10 +557,7 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
     http::remove_hop_by_hop(req);
     http::append_list_value(req, "X-Forwarded-For", ctx.client.ip);
     req.set("X-Forwarded-Proto", ctx.client.scheme);
-    {
-      std::string via = "1.1 " + cfg.node_name;
-      http::append_list_value(req, "Via", via);
-    }
+    http::append_list_value(req, "Via", snap->via);
     std::size_t server = w_.next_round_robin() % ro->endpoints.size();
     if (!origin.host_header.empty())
       req.set(bh::field::host, origin.host_header);
@@ -822,10 +830,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   auto& res = rp->get();
   const bool upstream_keep_alive = res.keep_alive();
   http::remove_hop_by_hop(res);
-  {
-    std::string via = "1.1 " + ctx.config->node_name;
-    http::append_list_value(res, "Via", via);
-  }
+  http::append_list_value(res, "Via", ctx.snapshot->via);
   res.set(ctx.config->request_id_header, ctx.request_id);
   BeastHeaderMap res_headers(res);
   const int origin_status = static_cast<int>(res.result_int());
@@ -841,6 +846,23 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
     if (rp->is_done()) co_return true;
     res.body().data = chunk_.get();
     res.body().size = kRelayChunk;
+    if (conn->buffer.size() > 0) {
+      // Body bytes that arrived with the head (or an earlier read) are parsed here: Beast's async_read_some would
+      // parse them too, but completes through a posted handler, an event-loop round trip per response.
+      beast::error_code ec;
+      conn->buffer.consume(rp->put(conn->buffer.data(), ec));
+      if (ec == bh::error::need_buffer) ec = {};
+      if (ec && ec != bh::error::need_more) {
+        ctx.error = "origin response body failed: " + ec.message();
+        if (!rs.sent_response_head) ctx.response.status = 502;
+        co_return false;
+      }
+      got = kRelayChunk - res.body().size;
+      last = rp->is_done();
+      if (got > 0 || last) co_return true;
+      res.body().data = chunk_.get();  // nothing yet (e.g. a partial chunk header): read from the socket
+      res.body().size = kRelayChunk;
+    }
     up.expires_after(origin.read_timeout);
     auto [ec0, n] = co_await bh::async_read_some(up.socket(), conn->buffer, *rp, kTok);
     beast::error_code ec = up.check(ec0);

@@ -14,6 +14,7 @@ std::shared_ptr<const ProxySnapshot> build_snapshot(std::shared_ptr<const config
   auto snap = std::make_shared<ProxySnapshot>();
   snap->config = config;
   snap->router = Router(config->routes);
+  snap->via = "1.1 " + config->node_name;
   net::io_context ioc;
   tcp::resolver resolver(ioc);
   for (const auto& origin : config->origins) {

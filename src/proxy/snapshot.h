@@ -38,6 +38,7 @@ struct ProxySnapshot {
   std::shared_ptr<const config::Config> config;
   Router router;
   std::unordered_map<std::string, ResolvedOrigin> origins;  // by Origin::name
+  std::string via;  // "1.1 <node_name>": the element this node adds to Via on requests and responses
   // Edge functions of this config, loaded once and shared by all workers (set by the server; null when none).
   std::shared_ptr<const edge::FunctionSet> edge_functions;
   // The WAF of this config (module, route policies); set by the pipeline, null when waf.enabled is false.

@@ -37,7 +37,10 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, proxy::WorkerContext& 
 
 Worker::Worker(unsigned index, const proxy::SnapshotStore& store, std::vector<std::shared_ptr<proxy::Phase>> phases,
                log::AccessLog* access_log)
-    : ioc_(std::make_unique<net::io_context>(1)), ctx_(*ioc_, index, store, std::move(phases), access_log) {}
+    // One thread runs this io_context and is the only one that touches its sockets and timers (other threads only
+    // post to it): socket operations need no per-descriptor lock. Posting and registration stay locked.
+    : ioc_(std::make_unique<net::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO)),
+      ctx_(*ioc_, index, store, std::move(phases), access_log) {}
 
 Worker::~Worker() {
   stop();
