@@ -342,7 +342,13 @@ done
 declare -A RPS P50 P99 PCPU
 [[ -n $OUT ]] && printf 'target\trun\treq_per_s\tp50_ms\tp99_ms\n' >"$OUT"
 for run in $(seq "$RUNS"); do
-  for t in "${TARGET_LIST[@]}"; do
+  # Odd runs go through the targets in order, even runs in reverse: no target always runs first or last in a round.
+  order=("${TARGET_LIST[@]}")
+  if (( run % 2 == 0 )); then
+    order=()
+    for ((i = ${#TARGET_LIST[@]} - 1; i >= 0; i--)); do order+=("${TARGET_LIST[$i]}"); done
+  fi
+  for t in "${order[@]}"; do
     read -r rps p50 p99 pcpu < <(run_wrk "$t" "$DURATION")
     printf '  run %d %-13s %10s req/s  p50 %7s ms  p99 %7s ms  %8s req/cpu-s\n' "$run" "$t" "$rps" "$p50" "$p99" "$pcpu"
     RPS[$t]+="$rps "; P50[$t]+="$p50 "; P99[$t]+="$p99 "; PCPU[$t]+="$pcpu "
@@ -360,10 +366,20 @@ for t in "${TARGET_LIST[@]}"; do
   printf '%-13s %12.0f %10s %10s %12.0f\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" \
     "${MP99[$t]}" "${MPCPU[$t]}"
 done
+# paired_ratios A B: A/B req/s of each run (both measured in the same round), and their median.
+paired_ratios() {
+  local -a a b
+  read -r -a a <<<"${RPS[$1]}"
+  read -r -a b <<<"${RPS[$2]}"
+  local list="" i
+  for i in "${!a[@]}"; do list+=$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.3f ", x / y }'); done
+  printf 'per-run %s/%s: %s(median %s)' "$1" "$2" "$list" "$(tr ' ' '\n' <<<"$list" | grep . | median)"
+}
 if [[ -n ${MRPS[aegis]:-} && -n ${MRPS[aegis-fn]:-} ]]; then
   echo
   awk -v a="${MRPS[aegis-fn]}" -v b="${MRPS[aegis]}" -v pa="${MP99[aegis-fn]}" -v pb="${MP99[aegis]}" \
     'BEGIN { r = a / b; printf "aegis-fn/aegis throughput %.2fx (target >= 0.90: %s)   p99 latency %.2fx\n", r, (r >= 0.9 ? "met" : "NOT met"), pa / pb }'
+  paired_ratios aegis-fn aegis; echo
 fi
 if [[ -n ${MRPS[aegis]:-} ]]; then
   echo
@@ -374,5 +390,6 @@ if [[ -n ${MRPS[aegis]:-} ]]; then
       'BEGIN { printf "aegis/%-13s throughput %.2fx   p99 latency %.2fx", n, a / b, pa / pb
                if (ca > 0 && cb > 0) printf "   requests per CPU-second %.2fx", ca / cb
                printf "\n" }'
+    echo "  $(paired_ratios aegis "$peer")"
   done
 fi

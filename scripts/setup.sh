@@ -24,7 +24,7 @@ packages=(
   # guest toolchains
   wabt clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   # test and benchmark peers
-  redis-server nginx-light haproxy wrk nghttp2-client curl python3
+  redis-server nginx-light haproxy wrk nghttp2-client curl python3 valgrind
   # HTTP cache peers: bench/proxy.sh -s cache-hit and bench/cache-tests/run.sh compare aegis with them
   varnish trafficserver
 )
