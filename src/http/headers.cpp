@@ -1,5 +1,6 @@
 #include "http/headers.h"
 
+#include <array>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -9,10 +10,12 @@ namespace bh = boost::beast::http;
 
 namespace {
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (lower(s[i]) != prefix[i]) return false;
+
+// ASCII case-insensitive equality, as Beast compares field names.
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
   return true;
 }
 std::string_view trim(std::string_view v) {
@@ -20,35 +23,97 @@ std::string_view trim(std::string_view v) {
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
   return v;
 }
+
+enum Hop : unsigned char { kKeep = 0, kHop = 1, kConnection = 2 };
+
+// What remove_hop_by_hop does with a field of this name.
+Hop classify_name(std::string_view name) {
+  switch (name.size()) {
+    case 2:
+      if (iequals(name, "te")) return kHop;
+      break;
+    case 7:
+      if (iequals(name, "trailer") || iequals(name, "upgrade")) return kHop;
+      break;
+    case 10:
+      if (iequals(name, "connection")) return kConnection;
+      if (iequals(name, "keep-alive")) return kHop;
+      break;
+    case 17:
+      if (iequals(name, "transfer-encoding")) return kHop;
+      break;
+    default:
+      break;
+  }
+  if (name.size() >= 6 && iequals(name.substr(0, 6), "proxy-")) return kHop;
+  return kKeep;
+}
+
+// classify_name of every name Beast knows (its field enum), computed once: a field is classified by one load.
+struct HopTable {
+  static constexpr std::size_t kSize = static_cast<std::size_t>(bh::field::xref) + 1;
+  std::array<Hop, kSize> hop{};
+  HopTable() {
+    for (std::size_t f = 1; f < kSize; ++f) hop[f] = classify_name(bh::to_string(static_cast<bh::field>(f)));
+  }
+  Hop operator()(const Fields::value_type& e) const {
+    auto f = static_cast<std::size_t>(e.name());
+    return f == 0 || f >= kSize ? classify_name(e.name_string()) : hop[f];
+  }
+};
 }  // namespace
 
 void remove_hop_by_hop(Fields& fields) {
-  // Fields named by Connection first (they may include any name). Copy the names: erasing invalidates views.
+  static const HopTable classify;
+  // One walk removes the fixed hop-by-hop set and Proxy-*, and collects the Connection values (copied: the
+  // Connection fields are erased in the same walk).
   std::string named;
-  auto conn = fields.equal_range(bh::field::connection);
-  for (auto it = conn.first; it != conn.second; ++it) {
-    named.append(it->value());
-    named.push_back(',');
+  for (auto it = fields.begin(); it != fields.end();) {
+    Hop h = classify(*it);
+    if (h == kKeep) {
+      ++it;
+      continue;
+    }
+    if (h == kConnection) {
+      named.append(it->value());
+      named.push_back(',');
+    }
+    it = fields.erase(it);
   }
-  if (!named.empty()) {
-    std::string_view list = named;
-    std::size_t pos = 0;
-    while (pos < list.size()) {
+  if (named.empty()) return;
+  // The fields Connection names (any name). A handful of tokens: one more walk comparing each name with them;
+  // a long list: one lookup per token, so a hostile list costs O(tokens · log fields), not O(tokens · fields).
+  constexpr int kWalkTokens = 8;
+  std::string_view tokens[kWalkTokens];
+  int n = 0;
+  bool many = false;
+  std::string_view list = named;
+  for (std::size_t pos = 0; pos < list.size();) {
+    std::size_t comma = list.find(',', pos);
+    std::string_view token = trim(list.substr(pos, comma - pos));
+    pos = comma + 1;
+    if (token.empty()) continue;
+    if (n == kWalkTokens) {
+      many = true;
+      break;
+    }
+    tokens[n++] = token;
+  }
+  if (many) {
+    for (std::size_t pos = 0; pos < list.size();) {
       std::size_t comma = list.find(',', pos);
       std::string_view token = trim(list.substr(pos, comma - pos));
       if (!token.empty()) fields.erase(token);
       pos = comma + 1;
     }
-    fields.erase(bh::field::connection);
+    return;
   }
-  fields.erase(bh::field::keep_alive);
-  fields.erase(bh::field::te);
-  fields.erase(bh::field::trailer);
-  fields.erase(bh::field::transfer_encoding);
-  fields.erase(bh::field::upgrade);
-  // Proxy-*: rare; only scan when present.
+  if (n == 0) return;
   for (auto it = fields.begin(); it != fields.end();) {
-    if (istarts_with(it->name_string(), "proxy-"))
+    std::string_view name = it->name_string();
+    bool named_here = false;
+    for (int i = 0; i < n && !named_here; ++i) named_here = iequals(name, tokens[i]);
+    if (named_here)
       it = fields.erase(it);
     else
       ++it;
