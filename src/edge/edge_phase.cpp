@@ -31,6 +31,7 @@ struct RequestState {
   hostapi::Request request;    // the request as the functions left it
   hostapi::Response response;  // response status/headers set by request-phase functions
   hostapi::RequestModified modified;
+  hostapi::HeaderNames changed_request_headers;  // names whose fields upstream_peer replaces (modified.headers)
   bool terminated = false;     // a function answered the request itself (request_terminate)
   bool failed = false;         // a closed failure produced the response
   std::string trail;           // "name:outcome,..." for the access log
@@ -84,7 +85,12 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 bool is_framing(std::string_view name) {
-  return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection");
+  switch (name.size()) {
+    case 10: return iequals(name, "connection");
+    case 14: return iequals(name, "content-length");
+    case 17: return iequals(name, "transfer-encoding");
+    default: return false;
+  }
 }
 
 // Room for a few headers a function adds without reallocating the list.
@@ -198,6 +204,20 @@ void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, st
   }
 }
 
+// Replaces the fields of `map` named in `names` (framing headers excepted) with the lines of `headers` of those
+// names, in order; a name without lines in `headers` is removed. Other fields are left as they are. Equivalent to
+// write_headers(map, headers) when `headers` was read from `map` and only the fields in `names` changed since —
+// what the host functions record — without walking either whole list.
+void apply_changed_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers,
+                           const hostapi::HeaderNames& names) {
+  names.for_each([&](std::string_view name) {
+    if (is_framing(name)) return;
+    map.remove(name);
+    for (const auto& h : headers)
+      if (iequals(h.name, name)) map.add(h.name, h.value);
+  });
+}
+
 // Adds `headers` to `map`, replacing any header of the same names.
 void merge_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers) {
   for (const auto& h : headers)
@@ -270,6 +290,7 @@ Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, cons
     st.modified.uri |= ic.request_modified.uri;
     st.modified.headers |= ic.request_modified.headers;
     st.modified.body |= ic.request_modified.body;
+    st.changed_request_headers.merge(ic.changed_request_headers);
     st.response = std::move(ic.response);
   }
   return Step::kNext;
@@ -409,7 +430,13 @@ void EdgeFunctionPhase::upstream_peer(proxy::RequestContext& ctx) {
   auto* es = ctx.phase_state.get<EdgeState>(this);
   if (!es) return;
   RequestState& st = *es->st;
-  if (st.modified.headers && ctx.request.headers) write_headers(*ctx.request.headers, st.request.headers);
+  if (st.modified.headers && ctx.request.headers) {
+    // Only the fields the functions changed (a list modified by other means is diffed as a whole).
+    if (!st.changed_request_headers.empty())
+      apply_changed_headers(*ctx.request.headers, st.request.headers, st.changed_request_headers);
+    else
+      write_headers(*ctx.request.headers, st.request.headers);
+  }
   if (st.modified.uri) ctx.new_target = st.request.uri;
   if (st.modified.method && st.request.method != ctx.request.method) ctx.new_method = st.request.method;
   if (st.modified.body) {
@@ -450,6 +477,7 @@ void EdgeFunctionPhase::response_filter(proxy::RequestContext& ctx) {
   current.headers = read_headers(*ctx.response.headers);
   if (ctx.response_body_buffered) current.body = ctx.response_body;
   bool changed = false, body_changed = false;
+  hostapi::HeaderNames changed_headers;  // by the functions that succeeded
   for (const EdgeFunction* f : st.response_fns) {
     InvocationContext ic;
     prepare(ic, *f, hostapi::Phase::Response);
@@ -469,13 +497,14 @@ void EdgeFunctionPhase::response_filter(proxy::RequestContext& ctx) {
     }
     if (o.ok()) {
       body_changed = body_changed || ic.response.body_set;
+      changed_headers.merge(ic.changed_response_headers);
       current = std::move(ic.response);
       changed = true;
     }
   }
   if (!changed) return;
   if (current.status && *current.status >= 100 && *current.status <= 599) ctx.response.status = *current.status;
-  write_headers(*ctx.response.headers, current.headers);
+  apply_changed_headers(*ctx.response.headers, current.headers, changed_headers);
   if (body_changed) {
     ctx.response_body = std::move(current.body);
     ctx.response_body_buffered = true;

@@ -64,6 +64,7 @@ int32_t request_header_change(Caller& caller, const Val* args, HostCall call, bo
   else
     set_header(ctx->request.headers, *name, *value);
   ctx->request_modified.headers = true;
+  ctx->changed_request_headers.add(*name);
   return 0;
 }
 
@@ -80,7 +81,10 @@ void host_request_remove_header(Caller& caller, const Val* args, Val* results, v
   auto name = GuestMemory(caller).string(arg_u32(args, 0), arg_u32(args, 1));
   if (!name) return set_i32(results, fail(*ctx, HostCall::RequestRemoveHeader, "name out of bounds"));
   if (!text::is_token(*name)) return set_i32(results, fail(*ctx, HostCall::RequestRemoveHeader, "name is not an HTTP token"));
-  if (remove_header(ctx->request.headers, *name) > 0) ctx->request_modified.headers = true;
+  if (remove_header(ctx->request.headers, *name) > 0) {
+    ctx->request_modified.headers = true;
+    ctx->changed_request_headers.add(*name);
+  }
   set_i32(results, 0);
 }
 

@@ -31,6 +31,27 @@ std::size_t remove_header(HeaderList& headers, std::string_view name) {
   return before - headers.size();
 }
 
+void HeaderNames::add(std::string_view name) {
+  if (contains(name)) return;
+  if (names_.empty()) names_.reserve(64);
+  names_.append(name);
+  names_.push_back(kSeparator);
+}
+
+bool HeaderNames::contains(std::string_view name) const {
+  bool found = false;
+  for_each([&](std::string_view n) { found = found || text::iequals(n, name); });
+  return found;
+}
+
+void HeaderNames::merge(const HeaderNames& other) {
+  if (names_.empty()) {
+    names_ = other.names_;
+    return;
+  }
+  other.for_each([&](std::string_view n) { add(n); });
+}
+
 const char* to_string(LogLevel level) {
   switch (level) {
     case LogLevel::Debug: return "debug";

@@ -50,6 +50,35 @@ struct Response {
   bool body_set = false;  // a guest called response_set_body (an empty body is a valid choice)
 };
 
+// A set of header names (case-insensitive, first spelling kept, in the order first added): which header fields the
+// host functions changed, so that whoever applies a function's changes to the real message touches only those fields
+// instead of diffing whole lists. Names are HTTP tokens (the host functions validate them), so one string with a
+// separator holds them all (one allocation at most).
+class HeaderNames {
+ public:
+  // Adds `name` unless already present (any case).
+  void add(std::string_view name);
+  bool contains(std::string_view name) const;
+  bool empty() const { return names_.empty(); }
+  void clear() { names_.clear(); }
+  // Adds every name of `other`.
+  void merge(const HeaderNames& other);
+  // Calls fn(name) for each name, in the order first added.
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    std::size_t start = 0;
+    while (start < names_.size()) {
+      const std::size_t end = names_.find(kSeparator, start);
+      fn(std::string_view(names_).substr(start, end - start));
+      start = end + 1;
+    }
+  }
+
+ private:
+  static constexpr char kSeparator = '\n';  // never part of a token
+  std::string names_;  // "name\n" per entry
+};
+
 // What request-phase mutations (extension functions request_set_*/add/remove) changed.
 struct RequestModified {
   bool method = false;
@@ -156,6 +185,11 @@ class InvocationContext {
   bool terminate = false;            // request_terminate was called
   int terminate_status = 0;
   RequestModified request_modified;
+  // The header names whose values request_set_header/add/remove (changed_request_headers) and
+  // response_set_header/add/remove (changed_response_headers) changed in `request.headers` / `response.headers`: the
+  // fields of those names are to be replaced with the list's values; other fields are as they were.
+  HeaderNames changed_request_headers;
+  HeaderNames changed_response_headers;
   std::string shared_buffer;         // after a successful call: the function's result data
   std::vector<LogEntry> logs;
   std::size_t log_bytes = 0;         // sum of the kept messages' sizes

@@ -35,7 +35,8 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return n;
 }
 
-bool is_tchar(unsigned char c) {
+// RFC 9110 tchar, one table lookup per character.
+constexpr bool tchar_slow(unsigned char c) {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
     case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
@@ -45,6 +46,13 @@ bool is_tchar(unsigned char c) {
       return false;
   }
 }
+struct TcharTable {
+  bool is[256] = {};
+  constexpr TcharTable() {
+    for (int c = 0; c < 256; ++c) is[c] = tchar_slow(static_cast<unsigned char>(c));
+  }
+};
+constexpr TcharTable kTchar;
 
 unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c + 32) : c; }
 
@@ -61,12 +69,16 @@ bool valid_utf8(std::string_view s) {
 
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (!is_tchar(c)) return false;
-  return true;
+  bool ok = true;
+  for (unsigned char c : s) ok &= kTchar.is[c];  // no early exit: names are short, the loop stays branch-free
+  return ok;
 }
 
 bool is_header_value(std::string_view s) {
+  // Fast path: printable ASCII and tab (the common case) is valid UTF-8 without CR, LF or NUL.
+  unsigned bad = 0;
+  for (unsigned char c : s) bad |= static_cast<unsigned>(c < 0x20 && c != '\t') | static_cast<unsigned>(c >= 0x7F);
+  if (!bad) return true;
   for (char c : s)
     if (c == '\r' || c == '\n' || c == '\0') return false;
   return valid_utf8(s);

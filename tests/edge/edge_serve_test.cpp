@@ -68,6 +68,54 @@ TEST_F(Edge, RequestHeaderEditsReachTheOriginExactly) {
   EXPECT_EQ(values("x-added"), std::vector<std::string>{"yes"});
 }
 
+// The node applies only the fields a function touched, each with its final state: set-then-removed fields are
+// gone (whether the client sent them or not), added lines all arrive in order, a remove-then-add replaces the
+// client's lines, names match in any case, and framing fields stay the node's. Same for the response phase.
+TEST_F(Edge, TouchedHeadersArriveInTheirFinalState) {
+  start(config(fn("edit", wasm("edge_edit_headers")) +
+                   fn("edit-response", wasm("edge_edit_headers"), "    entry: handle_response\n    phase: response\n"),
+               route("/", "edit, edit-response")));
+  auto r = http_get(aegis.port(), "/headers?x-remove-me=1&x-keep-resp=2",
+                    {{"x-temp", "client"}, {"x-multi", "one"}, {"x-multi", "two"}, {"x-keep", "kept"}});
+  ASSERT_EQ(r.status, 200);
+  ASSERT_TRUE(origin.wait_for_requests(1));
+  nlohmann::json e = origin_entry(origin, "/headers?x-remove-me=1&x-keep-resp=2");
+  ASSERT_FALSE(e.is_null());
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const auto& h : e["headers"]) {
+    std::string k = h[0];
+    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    seen.emplace_back(k, h[1].get<std::string>());
+  }
+  auto values = [&](const std::string& name) {
+    std::vector<std::string> v;
+    for (const auto& [k, val] : seen)
+      if (k == name) v.push_back(val);
+    return v;
+  };
+  EXPECT_TRUE(values("x-temp").empty());
+  EXPECT_TRUE(values("x-fresh").empty());
+  EXPECT_EQ(values("x-two"), (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(values("x-multi"), std::vector<std::string>{"three"});
+  EXPECT_EQ(values("x-case"), std::vector<std::string>{"lower"});
+  EXPECT_EQ(values("x-keep"), std::vector<std::string>{"kept"});
+  EXPECT_TRUE(values("content-length").empty());
+  EXPECT_TRUE(values("transfer-encoding").empty());
+  EXPECT_NE(values("connection"), std::vector<std::string>{"close"});
+
+  EXPECT_FALSE(r.has_header("x-temp"));
+  EXPECT_EQ(r.header_values("x-two-resp"), (std::vector<std::string>{"first", "second"}));
+  EXPECT_FALSE(r.has_header("x-remove-me"));
+  EXPECT_EQ(r.header("x-keep-resp"), "2");
+  EXPECT_EQ(r.header("content-length"), std::to_string(r.body.size()));
+  EXPECT_FALSE(r.body.empty());
+
+  // The connection stays usable (the framing fields the function set were not applied).
+  auto again = http_get(aegis.port(), "/headers?x-remove-me=1", {{"x-multi", "one"}});
+  EXPECT_EQ(again.status, 200);
+  EXPECT_FALSE(again.has_header("x-remove-me"));
+}
+
 TEST_F(Edge, ChainRunsInConfiguredOrderEachSeeingThePreviousChanges) {
   start(config(fn("a", wasm("edge_append_a")) + fn("b", wasm("edge_append_b")),
                route("/ab", "a, b") + route("/ba", "b, a")));

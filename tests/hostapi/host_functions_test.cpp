@@ -8,6 +8,7 @@
 #include "hostapi/abi.h"
 #include "hostapi/invocation.h"
 #include "hostapi/memory_kv_store.h"
+#include "hostapi/text.h"
 
 namespace aegis::hostapi {
 namespace {
@@ -398,6 +399,85 @@ TEST_F(HostFunctions, RequestMutationSetsModifiedFlags) {
   EXPECT_EQ(g.env("request_set_body", {0, 8}), 0);
   EXPECT_EQ(ctx.request.body, "new body");
   EXPECT_TRUE(ctx.request_modified.body);
+}
+
+// Every header change records the field's name (once, any case) so the node applies only those fields; a removal
+// that removed nothing records nothing.
+TEST_F(HostFunctions, HeaderChangesRecordTheChangedNames) {
+  auto names = [](const HeaderNames& n) {
+    std::vector<std::string> out;
+    n.for_each([&](std::string_view name) { out.emplace_back(name); });
+    return out;
+  };
+  EXPECT_TRUE(ctx.changed_request_headers.empty());
+  EXPECT_EQ(set_header("request_set_header", "X-Dup", "c"), 0);
+  EXPECT_EQ(set_header("request_add_header", "x-new", "1"), 0);
+  EXPECT_EQ(set_header("request_add_header", "X-NEW", "2"), 0);
+  g.put(100, "absent");
+  EXPECT_EQ(g.env("request_remove_header", {100, 6}), 0);
+  g.put(100, "user-agent");
+  EXPECT_EQ(g.env("request_remove_header", {100, 10}), 0);
+  EXPECT_EQ(set_header("request_set_header", "Bad Name", "1"), -1);  // refused: not recorded
+  EXPECT_EQ(names(ctx.changed_request_headers), (std::vector<std::string>{"X-Dup", "x-new", "user-agent"}));
+  EXPECT_TRUE(ctx.changed_request_headers.contains("USER-AGENT"));
+  EXPECT_FALSE(ctx.changed_request_headers.contains("host"));
+  EXPECT_TRUE(ctx.changed_response_headers.empty());
+
+  EXPECT_EQ(set_header("response_set_header", "X-A", "1"), 0);
+  EXPECT_EQ(set_header("response_add_header", "x-b", "1"), 0);
+  g.put(100, "x-a");
+  EXPECT_EQ(g.env("response_remove_header", {100, 3}), 0);
+  g.put(100, "x-never");
+  EXPECT_EQ(g.env("response_remove_header", {100, 7}), 0);
+  EXPECT_EQ(names(ctx.changed_response_headers), (std::vector<std::string>{"X-A", "x-b"}));
+  EXPECT_EQ(names(ctx.changed_request_headers).size(), 3u);
+}
+
+// The table-driven validators against the RFC 9110 definitions, byte by byte and inside longer strings.
+TEST(TextTest, TokenAndHeaderValueValidationForEveryByte) {
+  const std::string_view tchar_specials = "!#$%&'*+-.^_`|~";
+  for (int c = 0; c < 256; ++c) {
+    SCOPED_TRACE(c);
+    const char ch = static_cast<char>(c);
+    const bool tchar = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       tchar_specials.find(ch) != std::string_view::npos;
+    EXPECT_EQ(text::is_token(std::string(1, ch)), tchar);
+    EXPECT_EQ(text::is_token("x-long-header-name" + std::string(1, ch) + "-tail"), tchar);
+    // A value: anything but CR, LF and NUL in ASCII; bytes >= 0x80 only as part of valid UTF-8.
+    const bool value_ok = c != '\r' && c != '\n' && c != 0 && c < 0x80;
+    EXPECT_EQ(text::is_header_value(std::string(1, ch)), value_ok);
+    EXPECT_EQ(text::is_header_value("some value " + std::string(1, ch) + " more"), value_ok);
+  }
+  EXPECT_FALSE(text::is_token(""));
+  EXPECT_TRUE(text::is_header_value(""));
+  EXPECT_TRUE(text::is_header_value("caf\xc3\xa9 \t \x7f ok"));
+  EXPECT_FALSE(text::is_header_value("caf\xc3 ok"));          // truncated sequence
+  EXPECT_FALSE(text::is_header_value("\xed\xa0\x80"));       // surrogate
+  EXPECT_FALSE(text::is_header_value("\xc3\xa9\r\n"));        // UTF-8 and CR LF
+}
+
+TEST(HeaderNamesTest, AddMergeContainsKeepFirstSpellingAndOrder) {
+  HeaderNames a, b;
+  EXPECT_TRUE(a.empty());
+  a.add("X-One");
+  a.add("x-one");
+  a.add("x-two");
+  b.add("X-TWO");
+  b.add("x-three");
+  a.merge(b);
+  std::vector<std::string> got;
+  a.for_each([&](std::string_view n) { got.emplace_back(n); });
+  EXPECT_EQ(got, (std::vector<std::string>{"X-One", "x-two", "x-three"}));
+  EXPECT_TRUE(a.contains("X-THREE"));
+  EXPECT_FALSE(a.contains("x-thre"));
+  EXPECT_FALSE(a.contains("x-one-"));
+  HeaderNames c;
+  c.merge(b);
+  got.clear();
+  c.for_each([&](std::string_view n) { got.emplace_back(n); });
+  EXPECT_EQ(got, (std::vector<std::string>{"X-TWO", "x-three"}));
+  c.clear();
+  EXPECT_TRUE(c.empty());
 }
 
 TEST_F(HostFunctions, RequestMutationValidates) {
