@@ -1,6 +1,7 @@
 #include "edge/edge_phase.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,11 +22,57 @@ using hostapi::InvocationContext;
 
 namespace {
 
+// One finished invocation, for the access log's `edge_functions` field (formatted only when a record is written).
+struct TrailEntry {
+  const EdgeFunction* fn = nullptr;  // kept alive by RequestState::set
+  OutcomeStatus status = OutcomeStatus::Ok;
+  int terminate_status = 0;          // request_terminate's status (status Ok), else 0
+};
+
+// The invocations of one request in run order; the first few without an allocation.
+class Trail {
+ public:
+  void add(const TrailEntry& e) {
+    if (size_ < kInline) first_[size_] = e; else more_.push_back(e);
+    ++size_;
+  }
+  bool empty() const { return size_ == 0; }
+  // "name:outcome,..." — outcome ok, terminate(STATUS) or the failure's label.
+  std::string text() const {
+    std::string out;
+    for (std::size_t i = 0; i < size_; ++i) {
+      const TrailEntry& e = i < kInline ? first_[i] : more_[i - kInline];
+      if (i) out += ',';
+      out += e.fn->name();
+      if (e.status != OutcomeStatus::Ok)
+        out += std::string(":") + functions::label(e.status);
+      else if (e.terminate_status)
+        out += ":terminate(" + std::to_string(e.terminate_status) + ")";
+      else
+        out += ":ok";
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t kInline = 4;
+  std::array<TrailEntry, kInline> first_;
+  std::vector<TrailEntry> more_;
+  std::size_t size_ = 0;
+};
+
 // What the functions of one request work on. Owned jointly by the context's EdgeState and, while a chain runs on
 // the BlockingExecutor, by that chain: it holds copies, never views into the RequestContext.
 struct RequestState {
   std::shared_ptr<const FunctionSet> set;  // keeps the modules alive for this request
-  std::string request_id;
+  // The context's request id, viewed while the state lives in the context (EdgeState::local), owned (own_request_id)
+  // when a chain on the BlockingExecutor shares the state.
+  std::string_view request_id;
+  std::string request_id_storage;
+  void own_request_id() {
+    request_id_storage = std::string(request_id);
+    request_id = request_id_storage;
+  }
   std::vector<const EdgeFunction*> request_fns;   // this client's request-phase chain (canary splits applied)
   std::vector<const EdgeFunction*> response_fns;  // and response-phase chain
   hostapi::Request request;    // the request as the functions left it
@@ -34,7 +81,7 @@ struct RequestState {
   hostapi::HeaderNames changed_request_headers;  // names whose fields upstream_peer replaces (modified.headers)
   bool terminated = false;     // a function answered the request itself (request_terminate)
   bool failed = false;         // a closed failure produced the response
-  std::string trail;           // "name:outcome,..." for the access log
+  Trail trail;                 // for the access log
 };
 
 // The way back into the RequestContext for a chain completing on an executor thread. The context's destruction
@@ -234,12 +281,12 @@ void prepare(InvocationContext& ic, const EdgeFunction& f, hostapi::Phase phase)
   ic.environment = f.environment;
 }
 
-proxy::LocalResponse failure_response(const EdgeFunction& f, const Outcome& o, const std::string& request_id) {
+proxy::LocalResponse failure_response(const EdgeFunction& f, const Outcome& o, std::string_view request_id) {
   proxy::LocalResponse r;
   bool limit = functions::is_limit(o.status) || o.status == OutcomeStatus::Overloaded;
   r.status = limit ? 503 : 500;
   r.body = std::string(limit ? "503 Service Unavailable" : "500 Internal Server Error") + "\nedge function " +
-           f.name() + " failed (" + functions::label(o.status) + ")\nrequest id: " + request_id + "\n";
+           f.name() + " failed (" + functions::label(o.status) + ")\nrequest id: " + std::string(request_id) + "\n";
   return r;
 }
 
@@ -252,12 +299,10 @@ Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, cons
             std::optional<proxy::LocalResponse>* local) {
   (request_phase ? f.metrics.request_invocations : f.metrics.response_invocations).inc();
   (request_phase ? f.metrics.request_time : f.metrics.response_time).observe(o.wall);
-  if (!st.trail.empty()) st.trail += ',';
-  st.trail += f.name();
   for (const auto& e : ic.logs) log::logger().info("edge function {}: {}", f.name(), e.text);
   if (!o.ok()) {
     errors_family().with({{"function", f.name()}, {"reason", functions::label(o.status)}}).inc();
-    st.trail += std::string(":") + functions::label(o.status);
+    st.trail.add({&f, o.status, 0});
     log::logger().warn("edge function {} ({} phase) failed: {}: {} (request {}, on_error {})", f.name(),
                        request_phase ? "request" : "response", functions::label(o.status), o.message, st.request_id,
                        f.fail_closed ? "closed" : "open");
@@ -270,7 +315,7 @@ Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, cons
   }
   if (request_phase && ic.terminate) {
     f.metrics.early_terminations.inc();
-    st.trail += ":terminate(" + std::to_string(ic.terminate_status) + ")";
+    st.trail.add({&f, OutcomeStatus::Ok, ic.terminate_status});
     proxy::LocalResponse r;
     r.status = ic.terminate_status;
     for (const auto& h : ic.response.headers) {
@@ -283,14 +328,14 @@ Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, cons
     st.terminated = true;
     return Step::kAnswered;
   }
-  st.trail += ":ok";
+  st.trail.add({&f, OutcomeStatus::Ok, 0});
   if (request_phase) {
     st.request = std::move(ic.request);
     st.modified.method |= ic.request_modified.method;
     st.modified.uri |= ic.request_modified.uri;
     st.modified.headers |= ic.request_modified.headers;
     st.modified.body |= ic.request_modified.body;
-    st.changed_request_headers.merge(ic.changed_request_headers);
+    st.changed_request_headers.merge(std::move(ic.changed_request_headers));
     st.response = std::move(ic.response);
   }
   return Step::kNext;
@@ -369,6 +414,7 @@ EdgeState* make_state(proxy::RequestContext& ctx, const void* owner, const Chain
   RequestState& st = *es.st;
   st.set = ctx.snapshot->edge_functions;
   st.request_id = ctx.request_id;
+  if (chain.request_blocking) st.own_request_id();
   for (const auto& step : chain.request)
     if (runs_for(step, ctx)) st.request_fns.push_back(step.fn);
   for (const auto& step : chain.response)
@@ -403,7 +449,10 @@ proxy::Flow EdgeFunctionPhase::request_filter(proxy::RequestContext& ctx, const 
                               [](const EdgeFunction* f) { return f->needs_blocking(); });
   if (blocking && executor_) {
     // The executor's chain shares the state: it must own it (make_state allocates for blocking chains already).
-    if (es->st.use_count() == 0) es->st = std::make_shared<RequestState>(std::move(es->local));
+    if (es->st.use_count() == 0) {
+      es->st = std::make_shared<RequestState>(std::move(es->local));
+      es->st->own_request_id();
+    }
     es->guard = std::make_shared<ContextGuard>();
     es->guard->ctx = &ctx;
     run_async(es->st, es->guard, resume, 0, &executor_->get());
@@ -497,7 +546,7 @@ void EdgeFunctionPhase::response_filter(proxy::RequestContext& ctx) {
     }
     if (o.ok()) {
       body_changed = body_changed || ic.response.body_set;
-      changed_headers.merge(ic.changed_response_headers);
+      changed_headers.merge(std::move(ic.changed_response_headers));
       current = std::move(ic.response);
       changed = true;
     }
@@ -515,7 +564,7 @@ void EdgeFunctionPhase::logging(proxy::RequestContext& ctx, log::AccessRecord& r
   if (ctx.config && !ctx.config->access_log.enabled) return;  // the record is not written anywhere
   auto* es = ctx.phase_state.get<EdgeState>(this);
   if (!es || es->st->trail.empty()) return;
-  record.add("edge_functions", es->st->trail);
+  record.add("edge_functions", es->st->trail.text());
 }
 
 }  // namespace aegis::edge

@@ -147,7 +147,7 @@ void host_response_set_header(Caller& caller, const Val* args, Val* results, voi
   auto nv = header_args(caller, *ctx, HostCall::ResponseSetHeader, args);
   if (!nv) return set_i32(results, -1);
   set_header(ctx->response.headers, nv->name, nv->value);
-  ctx->changed_response_headers.add(nv->name);
+  if (ctx->phase == Phase::Response) ctx->changed_response_headers.add(nv->name);
   set_i32(results, 0);
 }
 
@@ -158,7 +158,7 @@ void host_response_add_header(Caller& caller, const Val* args, Val* results, voi
   auto nv = header_args(caller, *ctx, HostCall::ResponseAddHeader, args);
   if (!nv) return set_i32(results, -1);
   ctx->response.headers.push_back(Header{std::string(nv->name), std::string(nv->value)});
-  ctx->changed_response_headers.add(nv->name);
+  if (ctx->phase == Phase::Response) ctx->changed_response_headers.add(nv->name);
   set_i32(results, 0);
 }
 
@@ -168,7 +168,8 @@ void host_response_remove_header(Caller& caller, const Val* args, Val* results, 
   ctx->count(HostCall::ResponseRemoveHeader);
   auto name = header_name_arg(caller, *ctx, HostCall::ResponseRemoveHeader, args);
   if (!name) return set_i32(results, -1);
-  if (remove_header(ctx->response.headers, *name) > 0) ctx->changed_response_headers.add(*name);
+  if (remove_header(ctx->response.headers, *name) > 0 && ctx->phase == Phase::Response)
+    ctx->changed_response_headers.add(*name);
   set_i32(results, 0);
 }
 

@@ -1,6 +1,7 @@
 #include "hostapi/invocation.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "hostapi/text.h"
 
@@ -50,6 +51,15 @@ void HeaderNames::merge(const HeaderNames& other) {
     return;
   }
   other.for_each([&](std::string_view n) { add(n); });
+}
+
+void HeaderNames::merge(HeaderNames&& other) {
+  if (names_.empty()) {
+    names_ = std::move(other.names_);
+    other.names_.clear();
+    return;
+  }
+  merge(static_cast<const HeaderNames&>(other));
 }
 
 const char* to_string(LogLevel level) {

@@ -61,8 +61,9 @@ class HeaderNames {
   bool contains(std::string_view name) const;
   bool empty() const { return names_.empty(); }
   void clear() { names_.clear(); }
-  // Adds every name of `other`.
+  // Adds every name of `other` (taking its storage when this set is empty).
   void merge(const HeaderNames& other);
+  void merge(HeaderNames&& other);
   // Calls fn(name) for each name, in the order first added.
   template <class Fn>
   void for_each(Fn&& fn) const {
@@ -185,9 +186,10 @@ class InvocationContext {
   bool terminate = false;            // request_terminate was called
   int terminate_status = 0;
   RequestModified request_modified;
-  // The header names whose values request_set_header/add/remove (changed_request_headers) and
-  // response_set_header/add/remove (changed_response_headers) changed in `request.headers` / `response.headers`: the
-  // fields of those names are to be replaced with the list's values; other fields are as they were.
+  // The header names whose values request_set_header/add/remove (changed_request_headers) and, in the response
+  // phase, response_set_header/add/remove (changed_response_headers) changed in `request.headers` /
+  // `response.headers`: the fields of those names are to be replaced with the list's values; other fields are as
+  // they were. (In the request phase the response is built from nothing: all of `response.headers` applies.)
   HeaderNames changed_request_headers;
   HeaderNames changed_response_headers;
   std::string shared_buffer;         // after a successful call: the function's result data

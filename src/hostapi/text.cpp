@@ -46,13 +46,18 @@ constexpr bool tchar_slow(unsigned char c) {
       return false;
   }
 }
-struct TcharTable {
-  bool is[256] = {};
-  constexpr TcharTable() {
-    for (int c = 0; c < 256; ++c) is[c] = tchar_slow(static_cast<unsigned char>(c));
+struct ByteTables {
+  bool tchar[256] = {};
+  // Not printable ASCII or tab: a header value containing one needs the full check (CR, LF, NUL, UTF-8).
+  unsigned char unusual_in_value[256] = {};
+  constexpr ByteTables() {
+    for (int c = 0; c < 256; ++c) {
+      tchar[c] = tchar_slow(static_cast<unsigned char>(c));
+      unusual_in_value[c] = (c < 0x20 && c != '\t') || c >= 0x7F;
+    }
   }
 };
-constexpr TcharTable kTchar;
+constexpr ByteTables kBytes;
 
 unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c + 32) : c; }
 
@@ -70,15 +75,15 @@ bool valid_utf8(std::string_view s) {
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   bool ok = true;
-  for (unsigned char c : s) ok &= kTchar.is[c];  // no early exit: names are short, the loop stays branch-free
+  for (unsigned char c : s) ok &= kBytes.tchar[c];  // no early exit: names are short, the loop stays branch-free
   return ok;
 }
 
 bool is_header_value(std::string_view s) {
   // Fast path: printable ASCII and tab (the common case) is valid UTF-8 without CR, LF or NUL.
-  unsigned bad = 0;
-  for (unsigned char c : s) bad |= static_cast<unsigned>(c < 0x20 && c != '\t') | static_cast<unsigned>(c >= 0x7F);
-  if (!bad) return true;
+  unsigned char unusual = 0;
+  for (unsigned char c : s) unusual |= kBytes.unusual_in_value[c];
+  if (!unusual) return true;
   for (char c : s)
     if (c == '\r' || c == '\n' || c == '\0') return false;
   return valid_utf8(s);

@@ -402,7 +402,7 @@ TEST_F(HostFunctions, RequestMutationSetsModifiedFlags) {
 }
 
 // Every header change records the field's name (once, any case) so the node applies only those fields; a removal
-// that removed nothing records nothing.
+// that removed nothing records nothing. Response names are recorded in the response phase.
 TEST_F(HostFunctions, HeaderChangesRecordTheChangedNames) {
   auto names = [](const HeaderNames& n) {
     std::vector<std::string> out;
@@ -423,6 +423,11 @@ TEST_F(HostFunctions, HeaderChangesRecordTheChangedNames) {
   EXPECT_FALSE(ctx.changed_request_headers.contains("host"));
   EXPECT_TRUE(ctx.changed_response_headers.empty());
 
+  // Request phase: the response is built from nothing (all of it applies), so no names are recorded.
+  EXPECT_EQ(set_header("response_set_header", "X-Built", "1"), 0);
+  EXPECT_TRUE(ctx.changed_response_headers.empty());
+
+  ctx.phase = Phase::Response;
   EXPECT_EQ(set_header("response_set_header", "X-A", "1"), 0);
   EXPECT_EQ(set_header("response_add_header", "x-b", "1"), 0);
   g.put(100, "x-a");

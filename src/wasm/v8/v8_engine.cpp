@@ -26,8 +26,10 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "wasm/engine.h"
 #include "wasm/v8/core.h"
@@ -210,6 +212,24 @@ struct Export {
 
 constexpr std::size_t kInlineVals = 16;
 
+// The value of a small integer (V8 Smi) without a call into V8 — what wasm hands a host function for an i32 that
+// fits (every i32 without pointer compression). Reads the tagged slot exactly as V8's own inline accessors
+// (Value::IsUndefined, ReturnValue::Set) do. False for anything else (a heap number: use the V8 API then).
+inline bool small_int_value(v8::Local<v8::Value> v, int32_t* out) {
+  using A = v8::internal::Address;
+  using I = v8::internal::Internals;
+  const A obj = *reinterpret_cast<const A*>(*v);
+  if (I::HasHeapObjectTag(obj)) return false;
+  *out = I::SmiValue(obj);
+  return true;
+}
+
+// Uninitialised room for a host call's arguments and results (the trampoline constructs the ones it uses).
+union ValSlots {
+  ValSlots() {}
+  Val v[kInlineVals];
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 }  // namespace
 
@@ -296,19 +316,19 @@ class InstanceCore {
     return true;
   }
 
-  bool has_function(std::string_view name) const { return exports_.find(name) != exports_.end(); }
+  bool has_function(std::string_view name) const { return find_export(name) != nullptr; }
 
   CallOutcome call(std::string_view name, std::span<const Val> args, std::span<Val> results,
                    const CallOptions& options) {
     auto t0 = Clock::now();
     CallOutcome out;
-    auto it = exports_.find(name);
-    if (it == exports_.end()) {
+    const Export* it = find_export(name);
+    if (!it) {
       out.status = CallStatus::NotFound;
       out.message = "no exported function " + std::string(name);
       return out;
     }
-    const FuncType& type = it->second.type;
+    const FuncType& type = it->type;
     bool sig_ok = args.size() == type.params.size() && results.size() >= type.results.size();
     for (std::size_t i = 0; sig_ok && i < args.size(); ++i) sig_ok = args[i].type == type.params[i];
     if (!sig_ok) {
@@ -326,7 +346,7 @@ class InstanceCore {
       argv = heap_argv.data();
     }
     for (std::size_t i = 0; i < args.size(); ++i) argv[i] = to_v8(iso, args[i]);
-    v8::Local<v8::Function> fn = it->second.fn.Get(iso);
+    v8::Local<v8::Function> fn = it->fn.Get(iso);
     v8::Local<v8::Value> ret;
     out = run(options, t0, [&](v8::Local<v8::Context> ctx) -> v8::MaybeLocal<v8::Value> {
       v8::MaybeLocal<v8::Value> r = fn->Call(ctx, v8::Undefined(iso), static_cast<int>(args.size()), argv);
@@ -391,6 +411,17 @@ class InstanceCore {
   }
 
  private:
+  // The export of that name, or nullptr. The runner asks for the same one or two names (the entry wrapper) on
+  // every invocation: the last hit is compared before hashing. (exports_ is not modified after init().)
+  const Export* find_export(std::string_view name) const {
+    if (last_export_ && last_export_name_ == name) return last_export_;
+    auto it = exports_.find(name);
+    if (it == exports_.end()) return nullptr;
+    last_export_name_ = it->first;
+    last_export_ = &it->second;
+    return last_export_;
+  }
+
   // Isolate entered, handle scope open.
   std::span<uint8_t> current_memory() {
     if (memory_object_.IsEmpty()) return {};
@@ -510,38 +541,45 @@ class InstanceCore {
       return;
     }
     const FuncType& type = b->type;
-    Val inline_vals[kInlineVals];
+    ValSlots slots;
     std::vector<Val> heap_vals;
-    Val* vals = inline_vals;
-    std::size_t n = type.params.size() + type.results.size();
-    if (n > kInlineVals) {
-      heap_vals.resize(n);
+    Val* vals = slots.v;
+    const std::size_t n_params = type.params.size(), n_results = type.results.size();
+    if (n_params + n_results > kInlineVals) {
+      heap_vals.resize(n_params + n_results);
       vals = heap_vals.data();
     }
     Val* args = vals;
-    Val* results = vals + type.params.size();
-    // Wasm hands i32 arguments over as small integers: the context (for a conversion) is only fetched if not.
-    for (std::size_t i = 0; i < type.params.size(); ++i) {
+    Val* results = vals + n_params;
+    // Wasm hands i32 arguments over as small integers (read in place); otherwise V8 converts, with the context
+    // fetched only then.
+    for (std::size_t i = 0; i < n_params; ++i) {
       v8::Local<v8::Value> a = info[static_cast<int>(i)];
       switch (type.params[i]) {
-        case ValType::I32:
-          args[i] = Val::I32(a->IsInt32() ? a.As<v8::Int32>()->Value()
-                                          : a->Int32Value(iso->GetCurrentContext()).FromMaybe(0));
+        case ValType::I32: {
+          int32_t x;
+          if (!small_int_value(a, &x))
+            x = a->IsInt32() ? a.As<v8::Int32>()->Value() : a->Int32Value(iso->GetCurrentContext()).FromMaybe(0);
+          new (&args[i]) Val(Val::I32(x));
           break;
+        }
         case ValType::I64:
-          args[i] = Val::I64(a->IsBigInt() ? a.As<v8::BigInt>()->Int64Value() : 0);
+          new (&args[i]) Val(Val::I64(a->IsBigInt() ? a.As<v8::BigInt>()->Int64Value() : 0));
           break;
         case ValType::F32:
-          args[i] = Val::F32(static_cast<float>(a->IsNumber() ? a.As<v8::Number>()->Value()
-                                                              : a->NumberValue(iso->GetCurrentContext()).FromMaybe(0)));
+          new (&args[i]) Val(Val::F32(static_cast<float>(
+              a->IsNumber() ? a.As<v8::Number>()->Value() : a->NumberValue(iso->GetCurrentContext()).FromMaybe(0))));
           break;
         case ValType::F64:
-          args[i] = Val::F64(a->IsNumber() ? a.As<v8::Number>()->Value()
-                                           : a->NumberValue(iso->GetCurrentContext()).FromMaybe(0));
+          new (&args[i]) Val(Val::F64(a->IsNumber() ? a.As<v8::Number>()->Value()
+                                                    : a->NumberValue(iso->GetCurrentContext()).FromMaybe(0)));
           break;
       }
     }
-    for (std::size_t i = 0; i < type.results.size(); ++i) results[i].type = type.results[i];
+    for (std::size_t i = 0; i < n_results; ++i) {
+      new (&results[i]) Val();
+      results[i].type = type.results[i];
+    }
     try {
       b->callback(*self->caller_, args, results, b->fn_data);
     } catch (const std::exception& ex) {
@@ -555,9 +593,12 @@ class InstanceCore {
       stop_guest(iso);
       return;
     }
-    if (type.results.empty()) return;
-    if (type.results.size() == 1) {
-      info.GetReturnValue().Set(to_v8(iso, results[0]));
+    if (n_results == 0) return;
+    if (n_results == 1) {
+      if (results[0].type == ValType::I32)
+        info.GetReturnValue().Set(results[0].i32);  // a small integer is stored without a handle
+      else
+        info.GetReturnValue().Set(to_v8(iso, results[0]));
       return;
     }
     v8::Local<v8::Value> inline_out[kInlineVals];
@@ -584,6 +625,8 @@ class InstanceCore {
   bool defines_memory_ = false;
   v8::Global<v8::Object> instance_;
   std::unordered_map<std::string, Export, StringHash, std::equal_to<>> exports_;
+  mutable std::string_view last_export_name_;  // key of last_export_ in exports_
+  mutable const Export* last_export_ = nullptr;
   std::vector<std::unique_ptr<Binding>> bindings_;
   v8::Global<v8::WasmMemoryObject> memory_object_;
   v8::Global<v8::ArrayBuffer> buffer_;
