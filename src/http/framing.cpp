@@ -4,17 +4,20 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SSE2__)
+// SSE2 is part of x86-64; elsewhere (or with AEGIS_HTTP_NO_SIMD, used to test it) the same masks come from loops.
+#if defined(__SSE2__) && !defined(AEGIS_HTTP_NO_SIMD)
+#define AEGIS_HTTP_SSE2 1
 #include <emmintrin.h>
 #endif
 
 // Cost model: these checks run on every request head and every origin response head, which are small (~80 and
-// ~250 bytes), so the work per byte and per line decides. The bytes are looked at in 16-byte blocks: one pass over
-// the head finds every control byte (a bit mask per block; only the few set bits — the CRLFs — are visited one by
-// one) and records where the lines end; the field walk then reads only the field names, and a value only when it
-// matters (Content-Length, Transfer-Encoding, Host, or a head that contains a control byte other than CRLF/HTAB).
+// ~250 bytes), so the work per byte and per line decides. Each head is walked once, in 64-byte chunks: SSE2 masks
+// of the control bytes, CRs and LFs tell the CRLF pairs from everything else, only a chunk holding something odd
+// is looked at byte by byte, and each line is checked when its CRLF is found. A field line costs a block compare
+// over its name and a length dispatch; a value is read only when it matters (Content-Length, Transfer-Encoding,
+// Host, or a head holding a control byte other than CRLF/HTAB).
 // The decisions, including which reason wins when a head has several faults, are exactly those of the simple
-// one-pass-per-rule formulation kept as the oracle in tests/http/framing_reference.cpp (differential test).
+// formulation kept as the oracle in tests/http/framing_reference.cpp (framing_differential_test.cpp).
 
 namespace aegis::http {
 namespace {
@@ -59,52 +62,109 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // `name` (all token characters) equals the lowercase literal `lit` (letters and '-') ignoring case. For token
 // characters, c | 0x20 equals a lowercase letter only for that letter in either case, and equals '-' only for '-'.
+// Compared 8 (or 4) bytes at a time; the literal's words are constants.
+inline std::uint64_t load64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline std::uint32_t load32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 template <std::size_t N>
 inline bool token_is(const char* name, const char (&lit)[N]) {
-  unsigned diff = 0;
-  for (std::size_t i = 0; i + 1 < N; ++i) diff |= static_cast<unsigned char>(name[i] | 0x20) ^ static_cast<unsigned char>(lit[i]);
-  return diff == 0;
+  constexpr std::size_t n = N - 1;
+  static_assert(n == 4 || n >= 8);
+  if constexpr (n == 4) {
+    return (load32(name) | 0x20202020u) == load32(lit);
+  } else {
+    constexpr std::uint64_t kLower = 0x2020202020202020ull;
+    std::uint64_t diff = 0;
+    for (std::size_t i = 0; i + 8 <= n; i += 8) diff |= (load64(name + i) | kLower) ^ load64(lit + i);
+    if (n % 8 != 0) diff |= (load64(name + n - 8) | kLower) ^ load64(lit + n - 8);
+    return diff == 0;
+  }
 }
 
-std::string_view trim_ows(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
+inline std::string_view trim_ows(std::string_view v) {
+  const char* b = v.data();
+  const char* e = b + v.size();
+  while (b != e && (*b == ' ' || *b == '\t')) ++b;
+  while (e != b && (e[-1] == ' ' || e[-1] == '\t')) --e;
+  return {b, static_cast<std::size_t>(e - b)};
 }
 
 inline unsigned ctz(unsigned m) { return static_cast<unsigned>(__builtin_ctz(m)); }
 
-// ---- 16-byte block masks ----------------------------------------------------------------------------------------
-// Bit i set for each of the 16 bytes at p that is a control byte (< 0x20) or DEL.
-inline unsigned ctl_mask(const char* p) {
-#if defined(__SSE2__)
-  __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
-  __m128i del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(ctl, del)));
-#else
-  unsigned m = 0;
-  for (int i = 0; i < 16; ++i) m |= static_cast<unsigned>(is_ctl(p[i])) << i;
-  return m;
+// ---- 64-byte chunks ---------------------------------------------------------------------------------------------
+// Masks of 64 bytes: bit i describes byte i.
+struct ChunkMasks {
+  std::uint64_t odd = 0;  // a byte that is not printable ASCII: control (< 0x20), DEL, or >= 0x80
+  std::uint64_t cr = 0;
+  std::uint64_t lf = 0;
+};
+
+#if defined(AEGIS_HTTP_SSE2)
+inline std::uint64_t movemask(__m128i v) { return static_cast<std::uint32_t>(_mm_movemask_epi8(v)); }
+inline __m128i load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
 #endif
+
+template <bool kOdd>
+inline ChunkMasks chunk_masks_full(const char* p) {
+  ChunkMasks m;
+#if defined(AEGIS_HTTP_SSE2)
+  const __m128i x0 = load16(p), x1 = load16(p + 16), x2 = load16(p + 32), x3 = load16(p + 48);
+  auto mask = [&](auto pred) {
+    return movemask(pred(x0)) | movemask(pred(x1)) << 16 | movemask(pred(x2)) << 32 | movemask(pred(x3)) << 48;
+  };
+  m.cr = mask([](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')); });
+  m.lf = mask([](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')); });
+  if constexpr (kOdd) {
+    // x + 1 < 0x21 as signed bytes: 0x00..0x1f (1..0x20), 0x7f..0xfe (negative), 0xff (0)
+    m.odd = mask([](__m128i x) {
+      return _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(x, _mm_set1_epi8(1)));
+    });
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    auto u = static_cast<unsigned char>(p[i]);
+    m.cr |= static_cast<std::uint64_t>(u == '\r') << i;
+    m.lf |= static_cast<std::uint64_t>(u == '\n') << i;
+    if constexpr (kOdd) m.odd |= static_cast<std::uint64_t>(u < 0x20 || u >= 0x7f) << i;
+  }
+#endif
+  return m;
 }
 
-// Bit i set for each of the 16 bytes at p that is LF.
-inline unsigned lf_mask(const char* p) {
-#if defined(__SSE2__)
-  __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
-#else
-  unsigned m = 0;
-  for (int i = 0; i < 16; ++i) m |= static_cast<unsigned>(p[i] == '\n') << i;
+// Masks of the bytes [base, base + 64) of p[0, n) (base < n); the bits past n are zero.
+template <bool kOdd>
+inline ChunkMasks chunk_masks(const char* p, std::size_t n, std::size_t base) {
+  const std::size_t rem = n - base;
+  if (rem >= 64) return chunk_masks_full<kOdd>(p + base);
+  ChunkMasks m;
+  if (n >= 64) {  // the last 64 bytes of the buffer, shifted down to base
+    m = chunk_masks_full<kOdd>(p + n - 64);
+    const unsigned shift = static_cast<unsigned>(64 - rem);
+    m.cr >>= shift;
+    m.lf >>= shift;
+    m.odd >>= shift;
+  } else {  // a buffer shorter than 64 bytes: padded with a printable byte
+    char buf[64];
+    std::memset(buf, 'a', sizeof buf);
+    std::memcpy(buf, p + base, rem);
+    m = chunk_masks_full<kOdd>(buf);
+  }
   return m;
-#endif
 }
+
+inline unsigned ctz64(std::uint64_t m) { return static_cast<unsigned>(__builtin_ctzll(m)); }
 
 // Bit i set for each of the 16 bytes at p that is NOT a letter, digit or '-' (the characters of nearly every field
 // name; all of them are token characters).
 inline unsigned non_name_mask(const char* p) {
-#if defined(__SSE2__)
+#if defined(AEGIS_HTTP_SSE2)
   __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   __m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
   __m128i a = _mm_sub_epi8(low, _mm_set1_epi8('a'));
@@ -125,76 +185,20 @@ inline unsigned non_name_mask(const char* p) {
 #endif
 }
 
-// The mask of a block that may be shorter than 16 bytes (the end of the buffer): copied, padded with 'a'.
-template <unsigned (*Mask)(const char*)>
-inline unsigned tail_mask(const char* p, std::size_t n) {
-  char buf[16];
-  std::memset(buf, 'a', sizeof buf);
-  std::memcpy(buf, p, n);
-  return Mask(buf) & ((1u << n) - 1);
-}
-
-// ---- pass 1: bytes and line ends --------------------------------------------------------------------------------
-// Line ends (positions of the CR of each CRLF) in order. The first kMaxRecorded are recorded by the byte pass; any
-// later ones are found with memchr (after the byte pass every CR is known to start a CRLF).
-struct HeadLines {
-  static constexpr int kMaxRecorded = 64;
-  const char* p = nullptr;
-  std::size_t n = 0;
-  std::size_t ends[kMaxRecorded];
-  int count = 0;
-  int next = 0;
-  bool other_ctl = false;  // a control byte other than CR, LF, HTAB, or DEL somewhere in the head
-
-  static constexpr std::size_t npos = std::string_view::npos;
-  // The first line end at or after `pos`, npos if none.
-  std::size_t find_eol(std::size_t pos) {
-    while (next < count) {
-      std::size_t e = ends[next++];
-      if (e >= pos) return e;
+// Length of the run of token characters at the start of `s`. The line is followed inside the buffer by at least
+// its CR (not a name character), so the 16-byte blocks may look past the line but never past `limit`.
+inline std::size_t token_run(const char* s, std::size_t len, const char* limit) {
+  std::size_t j = 0;
+  while (s + j + 16 <= limit) {
+    unsigned m = non_name_mask(s + j);
+    if (m != 0) {
+      j += ctz(m);
+      break;
     }
-    if (count < kMaxRecorded || pos >= n) return npos;
-    const void* r = std::memchr(p + pos, '\r', n - pos);
-    return r ? static_cast<std::size_t>(static_cast<const char*>(r) - p) : npos;
+    j += 16;
   }
-};
-
-// Only CRLF line endings, no NUL: returns the first violation in byte order ("bare CR", "bare LF", "NUL byte"),
-// else nullptr with the line ends recorded.
-const char* scan_bytes(std::string_view head, HeadLines& L) {
-  const char* p = head.data();
-  const std::size_t n = head.size();
-  L.p = p;
-  L.n = n;
-  bool skip_first = false;  // the block starts with the LF of a CRLF whose CR ended the previous block
-  for (std::size_t base = 0; base < n; base += 16) {
-    unsigned m = base + 16 <= n ? ctl_mask(p + base) : tail_mask<ctl_mask>(p + base, n - base);
-    if (skip_first) {
-      m &= ~1u;
-      skip_first = false;
-    }
-    while (m != 0) {
-      unsigned b = ctz(m);
-      m &= m - 1;
-      std::size_t i = base + b;
-      char c = p[i];
-      if (c == '\r') {
-        if (i + 1 >= n || p[i + 1] != '\n') return "bare CR";
-        if (L.count < HeadLines::kMaxRecorded) L.ends[L.count++] = i;
-        if (b == 15)
-          skip_first = true;
-        else
-          m &= ~(1u << (b + 1));
-      } else if (c == '\n') {
-        return "bare LF";
-      } else if (c == '\0') {
-        return "NUL byte";
-      } else if (c != '\t') {
-        L.other_ctl = true;
-      }
-    }
-  }
-  return nullptr;
+  while (j < len && is(s[j], kTchar)) ++j;
+  return j;
 }
 
 // ---- field semantics --------------------------------------------------------------------------------------------
@@ -270,15 +274,20 @@ bool valid_authority(std::string_view a, bool allow_empty) {
     }
     host = {};
   } else {
-    std::size_t colon = a.rfind(':');
+    // host = reg-name (unreserved / sub-delims / pct-encoded), up to the last colon. One pass: every byte is a
+    // reg-name character except one colon (a second colon would be inside the host).
+    std::size_t colon = std::string_view::npos;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (is(a[i], kRegName)) continue;
+      if (a[i] != ':' || colon != std::string_view::npos) return false;
+      colon = i;
+    }
     if (colon != std::string_view::npos) {
       host = a.substr(0, colon);
       port = a.substr(colon + 1);
       if (port.empty()) return false;
     }
     if (host.empty()) return false;
-    for (char c : host)
-      if (!is(c, kRegName)) return false;  // unreserved / sub-delims / pct-encoded of reg-name
   }
   if (port.size() > 5) return false;
   for (char c : port)
@@ -304,98 +313,229 @@ bool valid_request_target(std::string_view method, std::string_view target) {
   return valid_authority(authority, false);
 }
 
-// Length of the run of token characters at the start of `s` (which is followed, inside the head, by at least the
-// CR of its line end, so the 16-byte blocks may look past the line but never past `limit`).
-inline std::size_t token_run(const char* s, std::size_t len, const char* limit) {
-  std::size_t j = 0;
-  while (s + j + 16 <= limit) {
-    unsigned m = non_name_mask(s + j);
-    if (m != 0) {
-      j += ctz(m);
-      break;
-    }
-    j += 16;
-  }
-  while (j < len && is(s[j], kTchar)) ++j;
-  return j;
-}
+// ---- the walk over one head ---------------------------------------------------------------------------------------
+// One pass over the head in 64-byte chunks. Per chunk, bit masks tell the CRLF pairs (line ends) apart from any
+// other control byte; only a chunk with something odd in it (bare CR/LF, NUL, HTAB, other controls, DEL) is looked
+// at byte by byte. Each line is checked when its CRLF is found.
+//
+// Precedence (as in the reference): a bare CR, bare LF or NUL anywhere wins over everything, the first one in byte
+// order; otherwise the first fault of the start line or of a field line, in line order; otherwise the framing
+// verdict over all fields. So the first line fault is remembered and the byte checks continue to the end.
+template <bool kRequest>
+class HeadWalk {
+ public:
+  HeadWalk(const char* p, std::size_t n) : p_(p), n_(n) {}
 
-// Validates the header lines starting at `pos` (just after the start line's CRLF). Returns nullptr if fine, else
-// the first violation in line order.
-const char* check_fields(HeadLines& L, std::size_t pos, FieldSummary& s) {
-  const char* const p = L.p;
-  const std::size_t n = L.n;
-  // Transfer-Encoding may be split over several field lines; collect them (they are rare, and at most a few).
-  std::string_view te_values[8];
-  int te_n = 0;
-  while (pos < n) {
-    std::size_t eol = L.find_eol(pos);
-    if (eol == HeadLines::npos) return "unterminated header line";
-    if (eol == pos) break;  // the empty line ending the head
-    const char* line = p + pos;
-    const std::size_t len = eol - pos;
-    pos = eol + 2;
-    if (line[0] == ' ' || line[0] == '\t') return "obsolete line folding";
-    std::size_t j = token_run(line, len, p + n);
-    if (j == len) return "header line without colon";
-    if (line[j] != ':') {
-      // line[j] is the first character that is neither a token character nor a colon: it is in the name if a
-      // colon follows.
-      if (std::memchr(line + j + 1, ':', len - j - 1) == nullptr) return "header line without colon";
-      return (line[j] == ' ' || line[j] == '\t') ? "whitespace before colon" : "invalid character in header name";
+  HeadCheck run() {
+    constexpr int kStatus = kRequest ? 400 : 502;
+    if (const char* why = scan()) return {kStatus, why};
+    if (!started_) return {kStatus, kRequest ? "no request line" : "no status line"};
+    if (fault_) return {kStatus, fault_};
+    if (!fields_done_ && line_start_ < n_) return {kStatus, "unterminated header line"};
+    const TeVerdict te = te_n_ > 0 ? te_verdict() : TeVerdict::kChunked;
+    if (s_.content_length_count > 1) return {kStatus, "multiple Content-Length"};
+    if (s_.content_length_invalid) return {kStatus, "invalid Content-Length"};
+    if constexpr (kRequest) {
+      if (s_.te_count > 0) {
+        if (s_.content_length_count > 0) return {400, "Content-Length with Transfer-Encoding"};
+        if (http10_) return {400, "Transfer-Encoding in HTTP/1.0"};
+        if (te == TeVerdict::kInvalid) return {400, "invalid Transfer-Encoding"};
+        if (te == TeVerdict::kUnsupported) return {501, "unsupported Transfer-Encoding"};
+      }
+      if (s_.host_count > 1) return {400, "multiple Host"};
+      if (!http10_ && s_.host_count == 0) return {400, "missing Host"};
+      if (s_.host_invalid) return {400, "invalid Host"};
+    } else {
+      if (s_.te_count > 0) {
+        if (s_.content_length_count > 0) return {502, "Content-Length with Transfer-Encoding"};
+        if (te != TeVerdict::kChunked) return {502, "unsupported Transfer-Encoding"};
+      }
     }
-    if (j == 0) return "empty header name";
-    std::string_view raw_value(line + j + 1, len - j - 1);
-    if (L.other_ctl) {
-      for (char c : raw_value)
-        if (is_ctl(c) && c != '\t') return "control character in header value";
+    return {};
+  }
+
+ private:
+  // The byte pass; returns the first bare CR / bare LF / NUL, calling line_end() for each CRLF before it.
+  const char* scan() {
+    std::uint64_t carry = 0;  // the previous chunk ended with the CR of a CRLF: this chunk's byte 0 is its LF
+    for (std::size_t base = 0; base < n_; base += 64) {
+      const ChunkMasks m = chunk_masks<true>(p_, n_, base);
+      if (m.odd == 0) continue;  // (carry is 0 then: a carried LF would be odd)
+      std::uint64_t cr_ok = m.cr & (m.lf >> 1);  // CR followed by LF
+      if ((m.cr >> 63) && base + 64 < n_ && p_[base + 64] == '\n') cr_ok |= std::uint64_t{1} << 63;
+      const std::uint64_t lf_ok = m.lf & ((cr_ok << 1) | carry);  // LF preceded by CR
+      carry = cr_ok >> 63;
+      if (std::uint64_t odd = m.odd & ~(cr_ok | lf_ok)) {
+        if (const char* why = odd_bytes(p_ + base, odd)) return why;
+      }
+      for (std::uint64_t e = cr_ok; e != 0; e &= e - 1) line_end(base + ctz64(e));
+    }
+    return nullptr;
+  }
+
+  // Bytes other than printable ASCII and the CRLF pairs, in byte order.
+  const char* odd_bytes(const char* b, std::uint64_t odd) {
+    for (; odd != 0; odd &= odd - 1) {
+      const char c = b[ctz64(odd)];
+      if (c == '\r') return "bare CR";
+      if (c == '\n') return "bare LF";
+      if (c == '\0') return "NUL byte";
+      // other controls and DEL are rejected where they are (value, name, start line), in line order; HTAB and
+      // bytes >= 0x80 are allowed in values
+      if (is_ctl(c) && c != '\t') other_ctl_ = true;
+    }
+    return nullptr;
+  }
+
+  // The line [line_start_, eol) ended with a CRLF at eol. Every byte of it has been through odd_bytes already.
+  void line_end(std::size_t eol) {
+    const std::size_t start = line_start_;
+    line_start_ = eol + 2;
+    if (!open_) return;  // after the first fault or the empty line, only the bytes are checked
+    const char* line = p_ + start;
+    const std::size_t len = eol - start;
+    if (len != 0 && started_) {
+      fault_ = field_line(line, len);
+    } else if (!started_) {
+      started_ = true;
+      fault_ = start_line(line, len);
+    } else {
+      fields_done_ = true;  // the empty line ending the head: what follows is not checked as fields
+      open_ = false;
+    }
+    if (fault_) open_ = false;
+  }
+
+  const char* start_line(const char* line, std::size_t len) {
+    if constexpr (kRequest) {
+      // request-line = method SP request-target SP HTTP-version
+      std::size_t sp1 = 0;
+      while (sp1 < len && is(line[sp1], kTchar)) ++sp1;
+      if (sp1 == len) return "malformed request line";  // no space at all
+      if (line[sp1] != ' ') {
+        // not a token character: an invalid method if the method really extends to a later space
+        if (std::memchr(line + sp1 + 1, ' ', len - sp1 - 1) == nullptr) return "malformed request line";
+        return "invalid method";
+      }
+      if (sp1 == 0) return "malformed request line";
+      std::size_t sp2 = sp1 + 1;
+      while (sp2 < len) {
+        auto u = static_cast<unsigned char>(line[sp2]);
+        if (u <= 0x20 || u >= 0x7f) break;
+        ++sp2;
+      }
+      if (sp2 == len) return "malformed request line";
+      if (line[sp2] != ' ') {
+        if (std::memchr(line + sp2 + 1, ' ', len - sp2 - 1) == nullptr) return "malformed request line";
+        return "invalid request target";
+      }
+      if (sp2 == sp1 + 1) return "malformed request line";
+      std::string_view version(line + sp2 + 1, len - sp2 - 1);
+      http10_ = version == "HTTP/1.0";
+      if (!http10_ && version != "HTTP/1.1") return "unsupported HTTP version";
+      if (!valid_request_target(std::string_view(line, sp1), std::string_view(line + sp1 + 1, sp2 - sp1 - 1)))
+        return "invalid request target";
+      return nullptr;
+    } else {
+      // status-line = HTTP-version SP status-code SP [ reason-phrase ]
+      std::string_view l(line, len);
+      if (len < 12 || (l.substr(0, 9) != "HTTP/1.1 " && l.substr(0, 9) != "HTTP/1.0 ")) return "malformed status line";
+      for (int i = 9; i < 12; ++i)
+        if (line[i] < '0' || line[i] > '9') return "malformed status code";
+      if (len > 12 && line[12] != ' ') return "malformed status line";
+      if (other_ctl_) {
+        for (std::size_t i = 12; i < len; ++i)
+          if (is_ctl(line[i]) && line[i] != '\t') return "control character in reason phrase";
+      }
+      return nullptr;
+    }
+  }
+
+  const char* field_line(const char* line, std::size_t len) {
+    const std::size_t j = token_run(line, len, p_ + n_);  // line[len] is the CR: j <= len, line[j] readable
+    if (j == 0 || line[j] != ':') return field_name_fault(line, len, j);
+    const char* value = line + j + 1;
+    const std::size_t vlen = len - j - 1;
+    if (other_ctl_) {
+      for (std::size_t i = 0; i < vlen; ++i)
+        if (is_ctl(value[i]) && value[i] != '\t') return "control character in header value";
     }
     switch (j) {
       case 4:
         if (token_is(line, "host")) {
-          ++s.host_count;
-          if (!valid_authority(trim_ows(raw_value), /*allow_empty=*/true)) s.host_invalid = true;
+          ++s_.host_count;
+          if (!valid_authority(trim_ows({value, vlen}), /*allow_empty=*/true)) s_.host_invalid = true;
         }
         break;
       case 14:
         if (token_is(line, "content-length")) {
-          ++s.content_length_count;
-          if (!valid_content_length(trim_ows(raw_value))) s.content_length_invalid = true;
+          ++s_.content_length_count;
+          if (!valid_content_length(trim_ows({value, vlen}))) s_.content_length_invalid = true;
         }
         break;
       case 17:
         if (token_is(line, "transfer-encoding")) {
-          ++s.te_count;
-          if (te_n < 8) te_values[te_n++] = trim_ows(raw_value);
-          else return "too many Transfer-Encoding fields";
+          ++s_.te_count;
+          if (te_n_ == kMaxTe) return "too many Transfer-Encoding fields";
+          const std::string_view v = trim_ows({value, vlen});
+          te_values_[te_n_++] = {v.data(), v.size()};
         }
         break;
       default:
         break;
     }
+    return nullptr;
   }
-  if (te_n > 0) {
-    // Classify as if the values were one comma-separated list.
+
+  // The name is empty or stops at something other than a colon (j: the first non-token character).
+  static const char* field_name_fault(const char* line, std::size_t len, std::size_t j) {
+    if (line[0] == ' ' || line[0] == '\t') return "obsolete line folding";
+    if (j == len) return "header line without colon";
+    if (line[j] == ':') return "empty header name";
+    // line[j] is in the name if a colon follows
+    if (std::memchr(line + j + 1, ':', len - j - 1) == nullptr) return "header line without colon";
+    return (line[j] == ' ' || line[j] == '\t') ? "whitespace before colon" : "invalid character in header name";
+  }
+
+  // Transfer-Encoding values (possibly on several lines) classified as if they were one comma-separated list.
+  TeVerdict te_verdict() const {
     int elements_chunked = 0;
     TeVerdict worst = TeVerdict::kChunked;
-    for (int i = 0; i < te_n; ++i) {
-      TeVerdict v = classify_te(te_values[i]);
-      if (v == TeVerdict::kInvalid) { worst = TeVerdict::kInvalid; break; }
+    for (int i = 0; i < te_n_; ++i) {
+      TeVerdict v = classify_te(te_values_[i]);
+      if (v == TeVerdict::kInvalid) return TeVerdict::kInvalid;
       if (v == TeVerdict::kChunked) ++elements_chunked;
       if (v == TeVerdict::kUnsupported) worst = TeVerdict::kUnsupported;
     }
-    if (worst != TeVerdict::kInvalid && te_n > 1) {
+    if (te_n_ > 1) {
       // "Transfer-Encoding: chunked" twice means chunked applied twice; chunked before another line is not final.
-      if (elements_chunked > 1) worst = TeVerdict::kInvalid;
-      else if (elements_chunked == 1 && classify_te(te_values[te_n - 1]) != TeVerdict::kChunked)
-        worst = TeVerdict::kInvalid;
-      else if (elements_chunked == 1)
-        worst = TeVerdict::kUnsupported;  // e.g. "gzip" + "chunked"
+      if (elements_chunked > 1) return TeVerdict::kInvalid;
+      if (elements_chunked == 1 && classify_te(te_values_[te_n_ - 1]) != TeVerdict::kChunked)
+        return TeVerdict::kInvalid;
+      if (elements_chunked == 1) return TeVerdict::kUnsupported;  // e.g. "gzip" + "chunked"
     }
-    s.te = worst;
+    return worst;
   }
-  return nullptr;
-}
+
+  static constexpr int kMaxTe = 8;
+  const char* const p_;
+  const std::size_t n_;
+  std::size_t line_start_ = 0;
+  bool started_ = false;      // the start line has ended
+  bool open_ = true;          // lines are still being checked (no fault, no empty line yet)
+  bool other_ctl_ = false;    // a control byte other than CR, LF, HTAB (or DEL) was seen: values need checking
+  bool fields_done_ = false;  // the empty line was seen
+  bool http10_ = false;
+  const char* fault_ = nullptr;  // the first start-line or field-line fault
+  FieldSummary s_;
+  int te_n_ = 0;
+  struct TeValue {  // no constructor: 8 of them are not zeroed for every head
+    const char* data;
+    std::size_t size;
+    operator std::string_view() const { return {data, size}; }
+  };
+  TeValue te_values_[kMaxTe];
+};
 
 }  // namespace
 
@@ -409,30 +549,33 @@ HeadScan scan_head(std::string_view data, std::size_t max_bytes) {
   // Positions that matter: up to and including index max_bytes (a head ending there is already too large, but a
   // bare LF there is reported as such, as a byte-by-byte scan would).
   const std::size_t limit = max_bytes < size ? max_bytes + 1 : size;
-  std::size_t prev_lf = HeadLines::npos;
-  for (std::size_t base = 0; base < limit; base += 16) {
-    unsigned m = base + 16 <= size ? lf_mask(d + base) : tail_mask<lf_mask>(d + base, size - base);
-    if (limit - base < 16) m &= (1u << (limit - base)) - 1;
-    while (m != 0) {
-      std::size_t i = base + ctz(m);
-      m &= m - 1;
-      if (i == 0 || d[i - 1] != '\r') {
+  // Per 64-byte chunk (with the top bits of the previous chunk carried in): an LF not preceded by CR is bare; an
+  // LF preceded by CR LF CR ends the head. The first of either decides.
+  std::uint64_t prev_cr = 0, prev_lf = 0;
+  for (std::size_t base = 0; base < limit; base += 64) {
+    const ChunkMasks m = chunk_masks<false>(d, size, base);
+    const std::uint64_t cr1 = (m.cr << 1) | (prev_cr >> 63);
+    const std::uint64_t bare = m.lf & ~cr1;
+    const std::uint64_t end = m.lf & cr1 & ((m.lf << 2) | (prev_lf >> 62)) & ((m.cr << 3) | (prev_cr >> 61));
+    std::uint64_t events = bare | end;
+    if (limit - base < 64) events &= (std::uint64_t{1} << (limit - base)) - 1;
+    if (events != 0) {
+      const std::uint64_t first = events & (~events + 1);
+      const std::size_t i = base + ctz64(events);
+      if (bare & first) {
         r.state = HeadScan::State::kInvalid;
         r.reason = "bare LF";
-        return r;
-      }
-      if (prev_lf != HeadLines::npos && prev_lf + 2 == i) {  // CRLFCRLF
-        if (i + 1 > max_bytes) {
-          r.state = HeadScan::State::kTooLarge;
-          r.reason = "header too large";
-          return r;
-        }
+      } else if (i + 1 > max_bytes) {
+        r.state = HeadScan::State::kTooLarge;
+        r.reason = "header too large";
+      } else {
         r.state = HeadScan::State::kComplete;
         r.length = i + 1;
-        return r;
       }
-      prev_lf = i;
+      return r;
     }
+    prev_cr = m.cr;
+    prev_lf = m.lf;
   }
   if (size > max_bytes) {
     r.state = HeadScan::State::kTooLarge;
@@ -441,81 +584,8 @@ HeadScan scan_head(std::string_view data, std::size_t max_bytes) {
   return r;
 }
 
-HeadCheck check_request_head(std::string_view head) {
-  HeadLines L;
-  if (const char* why = scan_bytes(head, L)) return {400, why};
-  std::size_t eol = L.find_eol(0);
-  if (eol == HeadLines::npos) return {400, "no request line"};
-  const char* line = head.data();
-  const std::size_t len = eol;
-  // request-line = method SP request-target SP HTTP-version
-  std::size_t sp1 = 0;
-  while (sp1 < len && is(line[sp1], kTchar)) ++sp1;
-  if (sp1 == len) return {400, "malformed request line"};  // no space at all
-  if (line[sp1] != ' ') {
-    // not a token character: "invalid method" if the method really extends to a later space
-    if (std::memchr(line + sp1 + 1, ' ', len - sp1 - 1) == nullptr) return {400, "malformed request line"};
-    return {400, "invalid method"};
-  }
-  if (sp1 == 0) return {400, "malformed request line"};
-  std::size_t sp2 = sp1 + 1;
-  while (sp2 < len) {
-    auto u = static_cast<unsigned char>(line[sp2]);
-    if (u <= 0x20 || u >= 0x7f) break;
-    ++sp2;
-  }
-  if (sp2 == len) return {400, "malformed request line"};
-  if (line[sp2] != ' ') {
-    if (std::memchr(line + sp2, ' ', len - sp2) == nullptr) return {400, "malformed request line"};
-    return {400, "invalid request target"};
-  }
-  if (sp2 == sp1 + 1) return {400, "malformed request line"};
-  std::string_view version(line + sp2 + 1, len - sp2 - 1);
-  bool http10 = version == "HTTP/1.0";
-  if (!http10 && version != "HTTP/1.1") return {400, "unsupported HTTP version"};
-  if (!valid_request_target(std::string_view(line, sp1), std::string_view(line + sp1 + 1, sp2 - sp1 - 1)))
-    return {400, "invalid request target"};
-  FieldSummary s;
-  if (const char* why = check_fields(L, eol + 2, s)) return {400, why};
-  if (s.content_length_count > 1) return {400, "multiple Content-Length"};
-  if (s.content_length_invalid) return {400, "invalid Content-Length"};
-  if (s.te_count > 0) {
-    if (s.content_length_count > 0) return {400, "Content-Length with Transfer-Encoding"};
-    if (http10) return {400, "Transfer-Encoding in HTTP/1.0"};
-    if (s.te == TeVerdict::kInvalid) return {400, "invalid Transfer-Encoding"};
-    if (s.te == TeVerdict::kUnsupported) return {501, "unsupported Transfer-Encoding"};
-  }
-  if (s.host_count > 1) return {400, "multiple Host"};
-  if (!http10 && s.host_count == 0) return {400, "missing Host"};
-  if (s.host_invalid) return {400, "invalid Host"};
-  return {};
-}
+HeadCheck check_request_head(std::string_view head) { return HeadWalk<true>(head.data(), head.size()).run(); }
 
-HeadCheck check_response_head(std::string_view head) {
-  HeadLines L;
-  if (const char* why = scan_bytes(head, L)) return {502, why};
-  std::size_t eol = L.find_eol(0);
-  if (eol == HeadLines::npos) return {502, "no status line"};
-  std::string_view line = head.substr(0, eol);
-  // status-line = HTTP-version SP status-code SP [ reason-phrase ]
-  if (line.size() < 12 || (line.substr(0, 9) != "HTTP/1.1 " && line.substr(0, 9) != "HTTP/1.0 "))
-    return {502, "malformed status line"};
-  for (int i = 9; i < 12; ++i)
-    if (line[i] < '0' || line[i] > '9') return {502, "malformed status code"};
-  if (line.size() > 12 && line[12] != ' ') return {502, "malformed status line"};
-  if (L.other_ctl) {
-    for (std::size_t i = 12; i < line.size(); ++i)
-      if (is_ctl(line[i]) && line[i] != '\t') return {502, "control character in reason phrase"};
-  }
-  FieldSummary s;
-  if (const char* why = check_fields(L, eol + 2, s)) return {502, why};
-  if (s.content_length_count > 1) return {502, "multiple Content-Length"};
-  if (s.content_length_invalid) return {502, "invalid Content-Length"};
-  if (s.te_count > 0) {
-    if (s.content_length_count > 0) return {502, "Content-Length with Transfer-Encoding"};
-    if (s.te != TeVerdict::kChunked) return {502, "unsupported Transfer-Encoding"};
-  }
-  return {};
-}
+HeadCheck check_response_head(std::string_view head) { return HeadWalk<false>(head.data(), head.size()).run(); }
 
 }  // namespace aegis::http

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -11,12 +12,31 @@ namespace bh = boost::beast::http;
 namespace {
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
-// ASCII case-insensitive equality, as Beast compares field names.
+// The 8 bytes at p with 'A'..'Z' mapped to 'a'..'z' (every other byte unchanged).
+inline std::uint64_t lower8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  constexpr std::uint64_t k7f = 0x7f7f7f7f7f7f7f7full, k80 = 0x8080808080808080ull;
+  const std::uint64_t low7 = w & k7f;
+  const std::uint64_t ge_a = low7 + 0x3f3f3f3f3f3f3f3full;  // bit 7 set where the byte's low 7 bits >= 'A'
+  const std::uint64_t gt_z = low7 + 0x2525252525252525ull;  // bit 7 set where they are > 'Z'
+  const std::uint64_t upper = ge_a & ~gt_z & ~w & k80;       // ... and the byte is ASCII
+  return w | (upper >> 2);
+}
+
+// ASCII case-insensitive equality, as Beast compares field names: 8 bytes at a time.
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+  }
+  std::uint64_t diff = 0;
+  for (std::size_t i = 0; i + 8 <= n; i += 8) diff |= lower8(a.data() + i) ^ lower8(b.data() + i);
+  if (n % 8 != 0) diff |= lower8(a.data() + n - 8) ^ lower8(b.data() + n - 8);
+  return diff == 0;
 }
 std::string_view trim(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
@@ -61,12 +81,26 @@ struct HopTable {
     return f == 0 || f >= kSize ? classify_name(e.name_string()) : hop[f];
   }
 };
+
+// Appends to `named` ("a,b,") the tokens of a Connection value, except those naming fields that remove_hop_by_hop
+// removes anyway: "Connection: keep-alive" adds nothing (no second walk), "Connection: close" adds "close".
+void collect_named(std::string_view value, std::string& named) {
+  for (std::size_t pos = 0; pos <= value.size();) {
+    std::size_t comma = value.find(',', pos);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string_view token = trim(value.substr(pos, comma - pos));
+    pos = comma + 1;
+    if (token.empty() || classify_name(token) != kKeep) continue;
+    named.append(token);
+    named.push_back(',');
+  }
+}
 }  // namespace
 
 void remove_hop_by_hop(Fields& fields) {
   static const HopTable classify;
-  // One walk removes the fixed hop-by-hop set and Proxy-*, and collects the Connection values (copied: the
-  // Connection fields are erased in the same walk).
+  // One walk removes the fixed hop-by-hop set and Proxy-*, and collects the names the Connection fields list
+  // (copied: the Connection fields are erased in the same walk).
   std::string named;
   for (auto it = fields.begin(); it != fields.end();) {
     Hop h = classify(*it);
@@ -74,41 +108,34 @@ void remove_hop_by_hop(Fields& fields) {
       ++it;
       continue;
     }
-    if (h == kConnection) {
-      named.append(it->value());
-      named.push_back(',');
-    }
+    if (h == kConnection) collect_named(it->value(), named);
     it = fields.erase(it);
   }
   if (named.empty()) return;
-  // The fields Connection names (any name). A handful of tokens: one more walk comparing each name with them;
-  // a long list: one lookup per token, so a hostile list costs O(tokens · log fields), not O(tokens · fields).
+  // The fields Connection names (any name). A handful of names: one more walk comparing each field name with
+  // them; a long list: one lookup per name, so a hostile list costs O(names · log fields), not O(names · fields).
   constexpr int kWalkTokens = 8;
   std::string_view tokens[kWalkTokens];
   int n = 0;
-  bool many = false;
-  std::string_view list = named;
+  const std::string_view list = named;
   for (std::size_t pos = 0; pos < list.size();) {
-    std::size_t comma = list.find(',', pos);
-    std::string_view token = trim(list.substr(pos, comma - pos));
+    const std::size_t comma = list.find(',', pos);
+    const std::string_view token = list.substr(pos, comma - pos);
     pos = comma + 1;
-    if (token.empty()) continue;
     if (n == kWalkTokens) {
-      many = true;
+      n = -1;
       break;
     }
     tokens[n++] = token;
   }
-  if (many) {
+  if (n < 0) {
     for (std::size_t pos = 0; pos < list.size();) {
-      std::size_t comma = list.find(',', pos);
-      std::string_view token = trim(list.substr(pos, comma - pos));
-      if (!token.empty()) fields.erase(token);
+      const std::size_t comma = list.find(',', pos);
+      fields.erase(list.substr(pos, comma - pos));
       pos = comma + 1;
     }
     return;
   }
-  if (n == 0) return;
   for (auto it = fields.begin(); it != fields.end();) {
     std::string_view name = it->name_string();
     bool named_here = false;
@@ -120,12 +147,32 @@ void remove_hop_by_hop(Fields& fields) {
   }
 }
 
+namespace {
+// bh::string_to_field(name) (a hash of the name and a table probe), short-cut for the names the proxy appends to.
+bh::field field_of(std::string_view name) {
+  static const bh::field via = bh::string_to_field("Via");
+  static const bh::field xff = bh::string_to_field("X-Forwarded-For");
+  if (name.size() == 3 && std::memcmp(name.data(), "Via", 3) == 0) return via;
+  if (name.size() == 15 && std::memcmp(name.data(), "X-Forwarded-For", 15) == 0) return xff;
+  return bh::string_to_field(name);
+}
+}  // namespace
+
 void append_list_value(Fields& fields, std::string_view name, std::string_view value) {
-  auto range = fields.equal_range(name);
-  if (range.first == range.second) {
-    fields.insert(name, value);
+  // Usually the field is not there yet: a walk comparing lengths first, then one insert (no set lookup, no copy).
+  bool present = false;
+  for (const auto& e : fields) {
+    std::string_view n = e.name_string();
+    if (n.size() == name.size() && iequals(n, name)) {
+      present = true;
+      break;
+    }
+  }
+  if (!present) {
+    fields.insert(field_of(name), name, value);
     return;
   }
+  auto range = fields.equal_range(name);
   std::string joined;
   for (auto i = range.first; i != range.second; ++i) {
     if (!joined.empty()) joined.append(", ");
