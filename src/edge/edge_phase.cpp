@@ -79,6 +79,11 @@ struct RequestState {
   hostapi::Response response;  // response status/headers set by request-phase functions
   hostapi::RequestModified modified;
   hostapi::HeaderNames changed_request_headers;  // names whose fields upstream_peer replaces (modified.headers)
+  // The request headers were not copied (a single request-phase function on the worker thread, nothing else reads
+  // them): request.headers is empty, the function loads them from the context's map if it reads them, and
+  // otherwise its set/add edits (header_edits) are applied to the map as they are.
+  bool headers_deferred = false;
+  hostapi::HeaderEdits header_edits;
   bool terminated = false;     // a function answered the request itself (request_terminate)
   bool failed = false;         // a closed failure produced the response
   Trail trail;                 // for the access log
@@ -147,6 +152,11 @@ void read_headers(const proxy::HeaderMap& map, hostapi::HeaderList& out) {
   out.clear();
   out.reserve(8 + kHeaderHeadroom);
   map.for_each([&](std::string_view n, std::string_view v) { out.push_back({std::string(n), std::string(v)}); });
+}
+
+// InvocationContext::HeaderLoader over a proxy::HeaderMap.
+void load_headers(const void* map, hostapi::HeaderList& out) {
+  read_headers(*static_cast<const proxy::HeaderMap*>(map), out);
 }
 
 hostapi::HeaderList read_headers(const proxy::HeaderMap& map) {
@@ -265,6 +275,18 @@ void apply_changed_headers(proxy::HeaderMap& map, const hostapi::HeaderList& hea
   });
 }
 
+// Applies set/add edits recorded while the headers were deferred, in order (framing headers excepted): the same
+// fields as replaying them on the list read from `map` and applying the changed names.
+void apply_edits(proxy::HeaderMap& map, const hostapi::HeaderEdits& edits) {
+  edits.for_each([&](bool add, std::string_view name, std::string_view value) {
+    if (is_framing(name)) return;
+    if (add)
+      map.add(name, value);
+    else
+      map.set(name, value);
+  });
+}
+
 // Adds `headers` to `map`, replacing any header of the same names.
 void merge_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers) {
   for (const auto& h : headers)
@@ -336,6 +358,10 @@ Step finish(RequestState& st, const EdgeFunction& f, InvocationContext& ic, cons
     st.modified.headers |= ic.request_modified.headers;
     st.modified.body |= ic.request_modified.body;
     st.changed_request_headers.merge(std::move(ic.changed_request_headers));
+    if (ic.request_headers_deferred())
+      st.header_edits = std::move(ic.request_header_edits);
+    else
+      st.headers_deferred = false;  // the function loaded them: st.request.headers is the whole list
     st.response = std::move(ic.response);
   }
   return Step::kNext;
@@ -421,7 +447,11 @@ EdgeState* make_state(proxy::RequestContext& ctx, const void* owner, const Chain
     if (runs_for(step, ctx)) st.response_fns.push_back(step.fn);
   st.request.method = std::string(ctx.new_method ? *ctx.new_method : ctx.request.method);
   st.request.uri = ctx.new_target ? *ctx.new_target : std::string(ctx.request.target);
-  if (ctx.request.headers) read_headers(*ctx.request.headers, st.request.headers);
+  // A single request-phase function on this thread (the request_filter path that hands the state's request over)
+  // loads the headers only if it reads them.
+  st.headers_deferred = ctx.request.headers && !chain.request_blocking && st.request_fns.size() == 1 &&
+                        st.response_fns.empty() && !st.request_fns.front()->needs_blocking();
+  if (ctx.request.headers && !st.headers_deferred) read_headers(*ctx.request.headers, st.request.headers);
   if (ctx.request_body_buffered) st.request.body = ctx.request_body;
   return &es;
 }
@@ -463,6 +493,7 @@ proxy::Flow EdgeFunctionPhase::request_filter(proxy::RequestContext& ctx, const 
     InvocationContext ic;
     prepare(ic, *f, hostapi::Phase::Request);
     hand_over(st, ic, sole);
+    if (st.headers_deferred) ic.defer_request_headers(&load_headers, ctx.request.headers);  // implies sole
     Outcome o = thread_runner().invoke(*f->loaded.module, f->loaded.spec.entry, ic, f->loaded.limits);
     if (sole && !o.ok()) st.response = hostapi::Response{};  // as before the function (it was the first)
     std::optional<proxy::LocalResponse> local;
@@ -481,7 +512,9 @@ void EdgeFunctionPhase::upstream_peer(proxy::RequestContext& ctx) {
   RequestState& st = *es->st;
   if (st.modified.headers && ctx.request.headers) {
     // Only the fields the functions changed (a list modified by other means is diffed as a whole).
-    if (!st.changed_request_headers.empty())
+    if (st.headers_deferred)
+      apply_edits(*ctx.request.headers, st.header_edits);
+    else if (!st.changed_request_headers.empty())
       apply_changed_headers(*ctx.request.headers, st.request.headers, st.changed_request_headers);
     else
       write_headers(*ctx.request.headers, st.request.headers);

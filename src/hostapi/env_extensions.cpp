@@ -59,7 +59,9 @@ int32_t request_header_change(Caller& caller, const Val* args, HostCall call, bo
   if (!value) return fail(*ctx, call, "value out of bounds");
   if (!text::is_token(*name)) return fail(*ctx, call, "name is not an HTTP token");
   if (!text::is_header_value(*value)) return fail(*ctx, call, "value contains CR, LF, NUL or invalid UTF-8");
-  if (add)
+  if (ctx->request_headers_deferred())
+    ctx->request_header_edits.record(add, *name, *value);  // applied when the headers are loaded, or by the node
+  else if (add)
     ctx->request.headers.push_back(Header{std::string(*name), std::string(*value)});
   else
     set_header(ctx->request.headers, *name, *value);
@@ -81,7 +83,7 @@ void host_request_remove_header(Caller& caller, const Val* args, Val* results, v
   auto name = GuestMemory(caller).string(arg_u32(args, 0), arg_u32(args, 1));
   if (!name) return set_i32(results, fail(*ctx, HostCall::RequestRemoveHeader, "name out of bounds"));
   if (!text::is_token(*name)) return set_i32(results, fail(*ctx, HostCall::RequestRemoveHeader, "name is not an HTTP token"));
-  if (remove_header(ctx->request.headers, *name) > 0) {
+  if (remove_header(ctx->request_headers(), *name) > 0) {
     ctx->request_modified.headers = true;
     ctx->changed_request_headers.add(*name);
   }

@@ -75,14 +75,14 @@ void host_request_get_header(Caller& caller, const Val* args, Val* results, void
   auto* ctx = context_of(caller);
   if (!ctx) return set_i32(results, -1);
   ctx->count(HostCall::RequestGetHeader);
-  set_i32(results, header_value_to_shared_buffer(*ctx, caller, args, ctx->request.headers, HostCall::RequestGetHeader));
+  set_i32(results, header_value_to_shared_buffer(*ctx, caller, args, ctx->request_headers(), HostCall::RequestGetHeader));
 }
 
 void host_request_get_header_names(Caller& caller, const Val*, Val* results, void*) {
   auto* ctx = context_of(caller);
   if (!ctx) return set_i32(results, -1);
   ctx->count(HostCall::RequestGetHeaderNames);
-  set_i32(results, to_shared_buffer(*ctx, header_names_json(ctx->request.headers)));
+  set_i32(results, to_shared_buffer(*ctx, header_names_json(ctx->request_headers())));
 }
 
 void host_request_get_body(Caller& caller, const Val*, Val* results, void*) {

@@ -62,6 +62,30 @@ void HeaderNames::merge(HeaderNames&& other) {
   merge(static_cast<const HeaderNames&>(other));
 }
 
+void HeaderEdits::record(bool add, std::string_view name, std::string_view value) {
+  edits_.push_back(add ? 'A' : 'S');
+  edits_.append(name);
+  edits_.push_back('\0');
+  edits_.append(value);
+  edits_.push_back('\0');
+}
+
+HeaderList& InvocationContext::request_headers() {
+  if (loader_) {
+    HeaderLoader load = loader_;
+    loader_ = nullptr;
+    load(loader_source_, request.headers);
+    request_header_edits.for_each([&](bool add, std::string_view name, std::string_view value) {
+      if (add)
+        request.headers.push_back(Header{std::string(name), std::string(value)});
+      else
+        set_header(request.headers, name, value);
+    });
+    request_header_edits = HeaderEdits{};
+  }
+  return request.headers;
+}
+
 const char* to_string(LogLevel level) {
   switch (level) {
     case LogLevel::Debug: return "debug";

@@ -80,6 +80,32 @@ class HeaderNames {
   std::string names_;  // "name\n" per entry
 };
 
+// Header set/add edits in call order, recorded while the request headers are deferred (see
+// InvocationContext::defer_request_headers). One string holds them all: names are tokens and values never contain
+// NUL (the host functions validate both).
+class HeaderEdits {
+ public:
+  // add: request_add_header (append a line); else request_set_header (replace every line of the name).
+  void record(bool add, std::string_view name, std::string_view value);
+  bool empty() const { return edits_.empty(); }
+  // Calls fn(add, name, value) for each edit, in order.
+  template <class Fn>
+  void for_each(Fn&& fn) const {
+    std::size_t pos = 0;
+    while (pos < edits_.size()) {
+      const bool add = edits_[pos] == 'A';
+      const std::size_t name_end = edits_.find('\0', pos + 1);
+      const std::size_t value_end = edits_.find('\0', name_end + 1);
+      fn(add, std::string_view(edits_).substr(pos + 1, name_end - pos - 1),
+         std::string_view(edits_).substr(name_end + 1, value_end - name_end - 1));
+      pos = value_end + 1;
+    }
+  }
+
+ private:
+  std::string edits_;  // per edit: 'A' or 'S', name, NUL, value, NUL
+};
+
 // What request-phase mutations (extension functions request_set_*/add/remove) changed.
 struct RequestModified {
   bool method = false;
@@ -203,6 +229,25 @@ class InvocationContext {
   int last_http_status = -1;         // status of the last outbound call (-1: none or failed)
   uint32_t http_calls = 0;
 
+  // ---- deferred request headers ----
+  // Lets a runner skip copying the request headers when the function may never look at them: request.headers stays
+  // empty and `load` fills it in on first need. Until then request_set_header / request_add_header only record
+  // their edit (request_header_edits, besides request_modified and changed_request_headers); the first read of the
+  // headers (request_get_header, request_get_header_names, request_remove_header) loads them and replays the
+  // recorded edits, so the function sees exactly what it would have seen with the headers filled in up front.
+  // `source` is passed to `load`; it must stay valid for the invocation.
+  using HeaderLoader = void (*)(const void* source, HeaderList& out);
+  void defer_request_headers(HeaderLoader load, const void* source) {
+    loader_ = load;
+    loader_source_ = source;
+  }
+  // Whether the headers are still deferred: then request.headers is empty and request_header_edits holds the
+  // changes to apply to the real request.
+  bool request_headers_deferred() const { return loader_ != nullptr; }
+  // request.headers, loaded first if deferred.
+  HeaderList& request_headers();
+  HeaderEdits request_header_edits;
+
   // ---- helpers used by the host functions (and handy for runners) ----
   void count(HostCall call) { ++host_calls[static_cast<std::size_t>(call)]; }
   uint32_t calls(HostCall call) const { return host_calls[static_cast<std::size_t>(call)]; }
@@ -210,6 +255,10 @@ class InvocationContext {
   // Appends unless over the message/total caps (then counts it in logs_dropped). Returns whether it was kept.
   bool add_log(LogLevel level, std::string_view text);
   void add_error(std::string message);
+
+ private:
+  HeaderLoader loader_ = nullptr;
+  const void* loader_source_ = nullptr;
 };
 
 }  // namespace aegis::hostapi

@@ -116,6 +116,47 @@ TEST_F(Edge, TouchedHeadersArriveInTheirFinalState) {
   EXPECT_FALSE(again.has_header("x-remove-me"));
 }
 
+// A function alone on its route gets the request headers only when it reads them: edits made without reading
+// reach the origin exactly as if the headers had been copied up front, and a function that reads after editing
+// sees its own edits.
+TEST_F(Edge, SoleFunctionEditsWithoutReadingReachTheOriginExactly) {
+  start(config(fn("blind", wasm("edge_edit_headers_blind")) +
+                   fn("edit-read", wasm("edge_edit_headers_blind"), "    entry: edit_then_read\n"),
+               route("/blind", "blind") + route("/read", "edit-read")));
+  auto r = http_get(aegis.port(), "/blind",
+                    {{"x-temp", "client"}, {"x-multi", "one"}, {"x-multi", "two"}, {"x-keep", "kept"}});
+  ASSERT_EQ(r.status, 200);
+  auto read = http_get(aegis.port(), "/read", {{"x-keep", "kept"}, {"x-a", "client"}});
+  ASSERT_EQ(read.status, 200);
+  ASSERT_TRUE(origin.wait_for_requests(2));
+  auto values = [&](const std::string& target, const std::string& name) {
+    std::vector<std::string> v;
+    nlohmann::json e = origin_entry(origin, target);
+    if (e.is_null()) return v;
+    for (const auto& h : e["headers"]) {
+      std::string k = h[0];
+      for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (k == name) v.push_back(h[1].get<std::string>());
+    }
+    return v;
+  };
+  EXPECT_EQ(values("/blind", "x-temp"), std::vector<std::string>{"fn"});
+  EXPECT_EQ(values("/blind", "x-two"), (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(values("/blind", "x-multi"), std::vector<std::string>{"three"});
+  EXPECT_EQ(values("/blind", "x-case"), std::vector<std::string>{"lower"});
+  EXPECT_EQ(values("/blind", "x-dup"), std::vector<std::string>{"set"});
+  EXPECT_EQ(values("/blind", "x-keep"), std::vector<std::string>{"kept"});
+  EXPECT_TRUE(values("/blind", "content-length").empty());
+  EXPECT_TRUE(values("/blind", "transfer-encoding").empty());
+  EXPECT_NE(values("/blind", "connection"), std::vector<std::string>{"close"});
+
+  EXPECT_EQ(read.header("x-seen-a"), "one");
+  EXPECT_EQ(read.header("x-seen-keep"), "kept");
+  EXPECT_EQ(read.header("x-seen-names"), "1");
+  EXPECT_EQ(values("/read", "x-a"), (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(values("/read", "x-keep"), std::vector<std::string>{"kept"});
+}
+
 TEST_F(Edge, ChainRunsInConfiguredOrderEachSeeingThePreviousChanges) {
   start(config(fn("a", wasm("edge_append_a")) + fn("b", wasm("edge_append_b")),
                route("/ab", "a, b") + route("/ba", "b, a")));

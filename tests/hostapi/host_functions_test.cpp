@@ -461,6 +461,58 @@ TEST(TextTest, TokenAndHeaderValueValidationForEveryByte) {
   EXPECT_FALSE(text::is_header_value("\xc3\xa9\r\n"));        // UTF-8 and CR LF
 }
 
+// Deferred request headers: set/add only record their edit (the loader is not called); the first read loads the
+// headers and replays the edits, so every read sees what it would have with the headers filled in up front.
+TEST_F(HostFunctions, DeferredRequestHeadersLoadOnFirstReadAndReplayEdits) {
+  struct Source {
+    HeaderList headers;
+    int loads = 0;
+  } source{ctx.request.headers, 0};
+  ctx.request.headers.clear();
+  ctx.defer_request_headers(
+      [](const void* p, HeaderList& out) {
+        auto* src = const_cast<Source*>(static_cast<const Source*>(p));
+        ++src->loads;
+        out = src->headers;
+      },
+      &source);
+  EXPECT_EQ(set_header("request_set_header", "x-dup", "c"), 0);
+  EXPECT_EQ(set_header("request_add_header", "X-New", "1"), 0);
+  EXPECT_EQ(set_header("request_set_header", "Bad Name", "1"), -1);
+  EXPECT_EQ(source.loads, 0);
+  EXPECT_TRUE(ctx.request_headers_deferred());
+  EXPECT_TRUE(ctx.request.headers.empty());
+  EXPECT_TRUE(ctx.request_modified.headers);
+  std::vector<std::string> edits;
+  ctx.request_header_edits.for_each([&](bool add, std::string_view n, std::string_view v) {
+    edits.push_back(std::string(add ? "add " : "set ") + std::string(n) + "=" + std::string(v));
+  });
+  EXPECT_EQ(edits, (std::vector<std::string>{"set x-dup=c", "add X-New=1"}));
+
+  g.put(100, "X-NEW");
+  EXPECT_EQ(fetch(g.env("request_get_header", {100, 5})), "1");  // loads, then replays
+  EXPECT_EQ(source.loads, 1);
+  EXPECT_FALSE(ctx.request_headers_deferred());
+  EXPECT_TRUE(ctx.request_header_edits.empty());
+  EXPECT_EQ(ctx.request.headers,
+            (HeaderList{{"Host", "example.com"}, {"User-Agent", "curl/8"}, {"x-dup", "c"}, {"X-New", "1"}}));
+  EXPECT_EQ(set_header("request_add_header", "x-after", "2"), 0);  // now edits the list directly
+  EXPECT_EQ(ctx.request.headers.back(), (Header{"x-after", "2"}));
+  EXPECT_EQ(source.loads, 1);
+
+  // A removal reads the headers too (whether it removed anything decides request_modified).
+  InvocationContext other;
+  DirectCaller g2{&other, kMem};
+  other.defer_request_headers([](const void* p, HeaderList& out) { out = static_cast<const Source*>(p)->headers; },
+                              &source);
+  g2.put(100, "user-agent");
+  EXPECT_EQ(g2.env("request_remove_header", {100, 10}), 0);
+  EXPECT_FALSE(other.request_headers_deferred());
+  EXPECT_EQ(other.request.headers, (HeaderList{{"Host", "example.com"}, {"X-Dup", "a"}, {"x-dup", "b"}}));
+  g2.put(100, "host");
+  EXPECT_EQ(g2.env("request_get_header_names", {}), static_cast<int32_t>(std::string("[\"Host\",\"X-Dup\"]").size()));
+}
+
 TEST(HeaderNamesTest, AddMergeContainsKeepFirstSpellingAndOrder) {
   HeaderNames a, b;
   EXPECT_TRUE(a.empty());
