@@ -34,6 +34,7 @@
 #include "http/headers.h"
 #include "log/logging.h"
 #include "metrics/metrics.h"
+#include "proxy/flat_fields.h"
 #include "proxy/router.h"
 
 namespace aegis::proxy {
@@ -51,7 +52,6 @@ constexpr std::size_t kMaxResponseHead = 64 * 1024;    // origin response heads 
 constexpr std::size_t kReadStep = 8 * 1024;
 
 using RequestParser = bh::request_parser<bh::buffer_body>;
-using ResponseParser = bh::response_parser<bh::buffer_body>;
 
 // ---- HeaderMap over Beast fields -------------------------------------------------------------------------------
 class BeastHeaderMap final : public HeaderMap {
@@ -71,6 +71,61 @@ class BeastHeaderMap final : public HeaderMap {
 
  private:
   bh::fields& f_;
+};
+
+// ---- origin response parser: Beast's HTTP/1 parser, fields into FlatFields, body into a caller's buffer ---------
+// Like bh::response_parser<bh::buffer_body>, minus the Beast fields container: the fields go to a FlatFields the
+// session reuses for every response, and body bytes to [body_data, body_data + body_size), which advances as it
+// fills (error::need_buffer when full, as buffer_body does).
+class OriginResponseParser final : public bh::basic_parser<false> {
+ public:
+  explicit OriginResponseParser(FlatFields& fields) : fields_(fields) { fields_.clear(); }
+
+  int status() const { return status_; }
+  int version() const { return version_; }
+  std::string_view reason() const { return reason_; }
+
+  char* body_data = nullptr;
+  std::size_t body_size = 0;
+
+ private:
+  void on_request_impl(bh::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
+  void on_response_impl(int code, beast::string_view reason, int version, beast::error_code&) override {
+    status_ = code;
+    version_ = version;
+    reason_.assign(reason.data(), reason.size());
+  }
+  void on_field_impl(bh::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
+    fields_.add(std::string_view(name.data(), name.size()), std::string_view(value.data(), value.size()));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override {
+    return take({body.data(), body.size()}, ec);
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& ec) override {
+    return take({body.data(), body.size()}, ec);
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  std::size_t take(std::string_view body, beast::error_code& ec) {
+    if (!body_data) {
+      ec = bh::error::need_buffer;
+      return 0;
+    }
+    std::size_t n = std::min(body.size(), body_size);
+    std::memcpy(body_data, body.data(), n);
+    body_data += n;
+    body_size -= n;
+    if (n < body.size()) ec = bh::error::need_buffer;
+    return n;
+  }
+
+  FlatFields& fields_;
+  int status_ = 0;
+  int version_ = 11;
+  std::string reason_;
 };
 
 // ---- HeaderMap over a local response's header list (no Beast fields on the local-response path) -----------------
@@ -195,10 +250,14 @@ void append_number(std::string& out, std::uint64_t n) {
 }
 
 // Sized once and copied in place: a head has a dozen fields, and four appends per field (each with its capacity
-// check) cost more than two walks over the list.
-void append_fields(std::string& out, const bh::fields& fields) {
+// check) cost more than two walks over the list. `line(field)` gives the (name, value) of one element of `fields`.
+template <class Fields, class Line>
+void append_fields(std::string& out, const Fields& fields, Line line) {
   std::size_t size = out.size() + 2;
-  for (const auto& f : fields) size += f.name_string().size() + f.value().size() + 4;
+  for (const auto& f : fields) {
+    auto [name, value] = line(f);
+    size += name.size() + value.size() + 4;
+  }
   std::size_t at = out.size();
   out.resize(size);
   char* p = out.data() + at;
@@ -207,12 +266,17 @@ void append_fields(std::string& out, const bh::fields& fields) {
     p += s.size();
   };
   for (const auto& f : fields) {
-    put(f.name_string());
+    auto [name, value] = line(f);
+    put(name);
     put(": ");
-    put(f.value());
+    put(value);
     put("\r\n");
   }
   put("\r\n");
+}
+
+void append_fields(std::string& out, const bh::fields& fields) {
+  append_fields(out, fields, [](const auto& f) { return std::pair<std::string_view, std::string_view>(f.name_string(), f.value()); });
 }
 
 // Starts `out` with the status line (the fields follow).
@@ -231,11 +295,6 @@ void build_request_head(std::string& out, const bh::request_header<>& h) {
   out.push_back(' ');
   out.append(h.target());
   out.append(" HTTP/1.1\r\n");
-  append_fields(out, h);
-}
-
-void build_response_head(std::string& out, const bh::response_header<>& h, std::string_view reason) {
-  start_response_head(out, h.version(), h.result_int(), reason);
   append_fields(out, h);
 }
 
@@ -346,6 +405,7 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   beast::flat_buffer in_;
   std::unique_ptr<char[]> chunk_;
   std::string head_buf_;      // serialized outgoing head, reused
+  FlatFields res_fields_;     // the current origin response's fields (phases see them as ctx.response.headers)
   FramedWriter writer_;
   std::string peer_ip_;
   uint16_t peer_port_ = 0;
@@ -766,7 +826,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
 
   // ---- response head ← origin (1xx interim responses are consumed) ----
   const bool head_request = req.method() == bh::verb::head;
-  std::optional<ResponseParser> rp;
+  std::optional<OriginResponseParser> rp;
   for (;;) {
     http::HeadScan scan;
     for (;;) {
@@ -803,7 +863,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
       ctx.response.status = 502;
       co_return UpstreamResult::kFailed;
     }
-    rp.emplace();
+    rp.emplace(res_fields_);
     rp->header_limit(static_cast<std::uint32_t>(raw.size() + 1));
     rp->body_limit(boost::none);
     if (head_request) rp->skip(true);
@@ -815,7 +875,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
       co_return UpstreamResult::kFailed;
     }
     conn->buffer.consume(scan.skip + scan.length);
-    int status = static_cast<int>(rp->get().result_int());
+    int status = rp->status();
     if (status >= 200) break;
     if (status == 101) {
       ctx.error = "origin switched protocols without Upgrade";
@@ -827,13 +887,13 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   ctx.timings.upstream_headers = Clock::now();
 
   // ---- response head → client ----
-  auto& res = rp->get();
-  const bool upstream_keep_alive = res.keep_alive();
-  http::remove_hop_by_hop(res);
-  http::append_list_value(res, "Via", ctx.snapshot->via);
+  FlatFields& res = res_fields_;
+  const bool upstream_keep_alive = rp->keep_alive();
+  res.remove_hop_by_hop();
+  res.append_list_value("Via", ctx.snapshot->via);
   res.set(ctx.config->request_id_header, ctx.request_id);
-  BeastHeaderMap res_headers(res);
-  const int origin_status = static_cast<int>(res.result_int());
+  FlatHeaderMap res_headers(res);
+  const int origin_status = rp->status();
   ctx.response.status = origin_status;
   ctx.response.headers = &res_headers;
   ctx.response_body.clear();
@@ -844,8 +904,8 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
     got = 0;
     last = true;
     if (rp->is_done()) co_return true;
-    res.body().data = chunk_.get();
-    res.body().size = kRelayChunk;
+    rp->body_data = chunk_.get();
+    rp->body_size = kRelayChunk;
     if (conn->buffer.size() > 0) {
       // Body bytes that arrived with the head (or an earlier read) are parsed here: Beast's async_read_some would
       // parse them too, but completes through a posted handler, an event-loop round trip per response.
@@ -857,11 +917,11 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
         if (!rs.sent_response_head) ctx.response.status = 502;
         co_return false;
       }
-      got = kRelayChunk - res.body().size;
+      got = kRelayChunk - rp->body_size;
       last = rp->is_done();
       if (got > 0 || last) co_return true;
-      res.body().data = chunk_.get();  // nothing yet (e.g. a partial chunk header): read from the socket
-      res.body().size = kRelayChunk;
+      rp->body_data = chunk_.get();  // nothing yet (e.g. a partial chunk header): read from the socket
+      rp->body_size = kRelayChunk;
     }
     up.expires_after(origin.read_timeout);
     auto [ec0, n] = co_await bh::async_read_some(up.socket(), conn->buffer, *rp, kTok);
@@ -873,7 +933,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
       if (!rs.sent_response_head) ctx.response.status = ec == beast::error::timeout ? 504 : 502;
       co_return false;
     }
-    got = kRelayChunk - res.body().size;
+    got = kRelayChunk - rp->body_size;
     last = rp->is_done();
     co_return true;
   };
@@ -903,34 +963,43 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   const bool origin_buffered = ctx.response_body_buffered;
 
   for (auto it = w_.phases().rbegin(); it != w_.phases().rend(); ++it) (*it)->response_filter(ctx);
-  if (ctx.response.status != static_cast<int>(res.result_int())) res.result(static_cast<unsigned>(ctx.response.status));
 
-  const int status = static_cast<int>(res.result_int());
+  const int status = ctx.response.status >= 100 && ctx.response.status <= 999 ? ctx.response.status : origin_status;
   const bool no_body = head_request || status == 204 || status == 304 || (status >= 100 && status < 200);
   // The body sent is ctx.response_body when buffered or replaced by a phase; otherwise the origin's, streamed.
   const bool send_buffer = ctx.response_body_buffered;
   const bool close_delimited = origin_has_body && !rp->chunked() && !rp->content_length();
   keep_alive = rs.client_keep_alive && !w_.draining() && parser.is_done();
+  // Framing is ours: Transfer-Encoding and Connection were dropped as hop-by-hop, and whatever a phase put there is
+  // replaced; Content-Length is the origin's unless the body sent is a buffer.
+  res.remove("Transfer-Encoding");
+  res.remove("Connection");
+  bool chunked = false;
   if (send_buffer) {
     if (!head_request && (status == 204 || status == 304 || status < 200)) {
-      res.content_length(boost::none);
-      res.chunked(false);
+      res.remove("Content-Length");
     } else {
-      res.content_length(ctx.response_body.size());
+      char digits[20];
+      auto r = std::to_chars(digits, digits + sizeof digits, ctx.response_body.size());
+      res.set("Content-Length", std::string_view(digits, static_cast<std::size_t>(r.ptr - digits)));
     }
   } else if (!no_body && !rp->content_length()) {
-    if (ctx.request.version >= 11)
-      res.chunked(true);
-    else
+    if (ctx.request.version >= 11) {
+      res.set("Transfer-Encoding", "chunked");
+      chunked = true;
+    } else {
       keep_alive = false;  // HTTP/1.0 client: the body ends when we close
+    }
   }
-  res.version(ctx.request.version);
-  res.keep_alive(keep_alive);
+  // HTTP/1.1 is persistent unless it says close; HTTP/1.0 only when it says keep-alive.
+  if (ctx.request.version >= 11 && !keep_alive) res.add("Connection", "close");
+  if (ctx.request.version < 11 && keep_alive) res.add("Connection", "keep-alive");
 
-  std::string_view reason = status == origin_status && !res.reason().empty()
-                                ? res.reason()
-                                : bh::obsolete_reason(static_cast<bh::status>(status));
-  build_response_head(head_buf_, res, reason);
+  std::string_view reason = status == origin_status && !rp->reason().empty()
+                                ? rp->reason()
+                                : std::string_view(bh::obsolete_reason(static_cast<bh::status>(status)));
+  start_response_head(head_buf_, ctx.request.version, static_cast<unsigned>(status), reason);
+  append_fields(head_buf_, res.fields(), [](const FlatFields::Field& f) { return std::pair(f.name, f.value); });
   if (send_buffer) {
     // ---- a buffered or replaced body → client, in one write ----
     writer_.start(&head_buf_, false);
@@ -950,7 +1019,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
     }
   } else {
     // ---- response body ← origin → client, streamed (after what buffering already read) ----
-    writer_.start(&head_buf_, res.chunked());
+    writer_.start(&head_buf_, chunked);
     if (!overflow.empty()) {
       client_.expires_after(limits.send_timeout);
       beast::error_code ec = co_await writer_.write(client_, overflow.data(), overflow.size(), false);
