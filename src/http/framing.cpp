@@ -111,7 +111,10 @@ inline std::uint64_t movemask(__m128i v) { return static_cast<std::uint32_t>(_mm
 inline __m128i load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
 #endif
 
-template <bool kOdd>
+// Which masks to compute.
+enum : unsigned { kCrMask = 1, kLfMask = 2, kOddMask = 4 };
+
+template <unsigned kWhich>
 inline ChunkMasks chunk_masks_full(const char* p) {
   ChunkMasks m;
 #if defined(AEGIS_HTTP_SSE2)
@@ -119,9 +122,9 @@ inline ChunkMasks chunk_masks_full(const char* p) {
   auto mask = [&](auto pred) {
     return movemask(pred(x0)) | movemask(pred(x1)) << 16 | movemask(pred(x2)) << 32 | movemask(pred(x3)) << 48;
   };
-  m.cr = mask([](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')); });
-  m.lf = mask([](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')); });
-  if constexpr (kOdd) {
+  if constexpr ((kWhich & kCrMask) != 0) m.cr = mask([](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')); });
+  if constexpr ((kWhich & kLfMask) != 0) m.lf = mask([](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')); });
+  if constexpr ((kWhich & kOddMask) != 0) {
     // x + 1 < 0x21 as signed bytes: 0x00..0x1f (1..0x20), 0x7f..0xfe (negative), 0xff (0)
     m.odd = mask([](__m128i x) {
       return _mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(x, _mm_set1_epi8(1)));
@@ -130,22 +133,22 @@ inline ChunkMasks chunk_masks_full(const char* p) {
 #else
   for (int i = 0; i < 64; ++i) {
     auto u = static_cast<unsigned char>(p[i]);
-    m.cr |= static_cast<std::uint64_t>(u == '\r') << i;
-    m.lf |= static_cast<std::uint64_t>(u == '\n') << i;
-    if constexpr (kOdd) m.odd |= static_cast<std::uint64_t>(u < 0x20 || u >= 0x7f) << i;
+    if constexpr ((kWhich & kCrMask) != 0) m.cr |= static_cast<std::uint64_t>(u == '\r') << i;
+    if constexpr ((kWhich & kLfMask) != 0) m.lf |= static_cast<std::uint64_t>(u == '\n') << i;
+    if constexpr ((kWhich & kOddMask) != 0) m.odd |= static_cast<std::uint64_t>(u < 0x20 || u >= 0x7f) << i;
   }
 #endif
   return m;
 }
 
 // Masks of the bytes [base, base + 64) of p[0, n) (base < n); the bits past n are zero.
-template <bool kOdd>
+template <unsigned kWhich>
 inline ChunkMasks chunk_masks(const char* p, std::size_t n, std::size_t base) {
   const std::size_t rem = n - base;
-  if (rem >= 64) return chunk_masks_full<kOdd>(p + base);
+  if (rem >= 64) return chunk_masks_full<kWhich>(p + base);
   ChunkMasks m;
   if (n >= 64) {  // the last 64 bytes of the buffer, shifted down to base
-    m = chunk_masks_full<kOdd>(p + n - 64);
+    m = chunk_masks_full<kWhich>(p + n - 64);
     const unsigned shift = static_cast<unsigned>(64 - rem);
     m.cr >>= shift;
     m.lf >>= shift;
@@ -154,7 +157,7 @@ inline ChunkMasks chunk_masks(const char* p, std::size_t n, std::size_t base) {
     char buf[64];
     std::memset(buf, 'a', sizeof buf);
     std::memcpy(buf, p + base, rem);
-    m = chunk_masks_full<kOdd>(buf);
+    m = chunk_masks_full<kWhich>(buf);
   }
   return m;
 }
@@ -181,6 +184,18 @@ inline unsigned non_name_mask(const char* p) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     m |= static_cast<unsigned>(!ok) << i;
   }
+  return m;
+#endif
+}
+
+// Bit i set for each of the 16 bytes at p that is NOT a letter, digit, '-' or '.' (most bytes of a host name).
+inline unsigned non_host_mask(const char* p) {
+#if defined(AEGIS_HTTP_SSE2)
+  const __m128i dot = _mm_cmpeq_epi8(load16(p), _mm_set1_epi8('.'));
+  return non_name_mask(p) & ~static_cast<unsigned>(_mm_movemask_epi8(dot));
+#else
+  unsigned m = non_name_mask(p);
+  for (int i = 0; i < 16; ++i) m &= ~(static_cast<unsigned>(p[i] == '.') << i);
   return m;
 #endif
 }
@@ -258,7 +273,8 @@ struct FieldSummary {
 
 // authority = host [ ":" port ] (RFC 9110 §4.2 / RFC 3986 §3.2.2): reg-name characters or an IP-literal in
 // brackets, and a decimal port. Userinfo is not allowed in HTTP. An empty Host value is allowed (RFC 9112 §3.2).
-bool valid_authority(std::string_view a, bool allow_empty) {
+// `readable_end`: bytes up to there may be read (a 16-byte block at a.data() is used when it fits).
+bool valid_authority(std::string_view a, bool allow_empty, const char* readable_end = nullptr) {
   if (a.empty()) return allow_empty;
   std::string_view host = a, port;
   if (a.front() == '[') {
@@ -277,7 +293,14 @@ bool valid_authority(std::string_view a, bool allow_empty) {
     // host = reg-name (unreserved / sub-delims / pct-encoded), up to the last colon. One pass: every byte is a
     // reg-name character except one colon (a second colon would be inside the host).
     std::size_t colon = std::string_view::npos;
-    for (std::size_t i = 0; i < a.size(); ++i) {
+    std::size_t i = 0;
+    // letters, digits, '-' and '.' (most of any host name) are reg-name characters: skipped 16 at a time
+    while (readable_end != nullptr && a.data() + i + 16 <= readable_end && i < a.size()) {
+      const unsigned m = non_host_mask(a.data() + i);
+      i += m != 0 ? ctz(m) : 16;
+      if (m != 0) break;
+    }
+    for (; i < a.size(); ++i) {
       if (is(a[i], kRegName)) continue;
       if (a[i] != ':' || colon != std::string_view::npos) return false;
       colon = i;
@@ -359,7 +382,7 @@ class HeadWalk {
   const char* scan() {
     std::uint64_t carry = 0;  // the previous chunk ended with the CR of a CRLF: this chunk's byte 0 is its LF
     for (std::size_t base = 0; base < n_; base += 64) {
-      const ChunkMasks m = chunk_masks<true>(p_, n_, base);
+      const ChunkMasks m = chunk_masks<kCrMask | kLfMask | kOddMask>(p_, n_, base);
       if (m.odd == 0) continue;  // (carry is 0 then: a carried LF would be odd)
       std::uint64_t cr_ok = m.cr & (m.lf >> 1);  // CR followed by LF
       if ((m.cr >> 63) && base + 64 < n_ && p_[base + 64] == '\n') cr_ok |= std::uint64_t{1} << 63;
@@ -388,7 +411,7 @@ class HeadWalk {
   }
 
   // The line [line_start_, eol) ended with a CRLF at eol. Every byte of it has been through odd_bytes already.
-  void line_end(std::size_t eol) {
+  [[gnu::always_inline]] void line_end(std::size_t eol) {
     const std::size_t start = line_start_;
     line_start_ = eol + 2;
     if (!open_) return;  // after the first fault or the empty line, only the bytes are checked
@@ -460,29 +483,23 @@ class HeadWalk {
       for (std::size_t i = 0; i < vlen; ++i)
         if (is_ctl(value[i]) && value[i] != '\t') return "control character in header value";
     }
-    switch (j) {
-      case 4:
-        if (token_is(line, "host")) {
-          ++s_.host_count;
-          if (!valid_authority(trim_ows({value, vlen}), /*allow_empty=*/true)) s_.host_invalid = true;
-        }
-        break;
-      case 14:
-        if (token_is(line, "content-length")) {
-          ++s_.content_length_count;
-          if (!valid_content_length(trim_ows({value, vlen}))) s_.content_length_invalid = true;
-        }
-        break;
-      case 17:
-        if (token_is(line, "transfer-encoding")) {
-          ++s_.te_count;
-          if (te_n_ == kMaxTe) return "too many Transfer-Encoding fields";
-          const std::string_view v = trim_ows({value, vlen});
-          te_values_[te_n_++] = {v.data(), v.size()};
-        }
-        break;
-      default:
-        break;
+    if (j == 4) {
+      if (token_is(line, "host")) {
+        ++s_.host_count;
+        if (!valid_authority(trim_ows({value, vlen}), /*allow_empty=*/true, p_ + n_)) s_.host_invalid = true;
+      }
+    } else if (j == 14) {
+      if (token_is(line, "content-length")) {
+        ++s_.content_length_count;
+        if (!valid_content_length(trim_ows({value, vlen}))) s_.content_length_invalid = true;
+      }
+    } else if (j == 17) {
+      if (token_is(line, "transfer-encoding")) {
+        ++s_.te_count;
+        if (te_n_ == kMaxTe) return "too many Transfer-Encoding fields";
+        const std::string_view v = trim_ows({value, vlen});
+        te_values_[te_n_++] = {v.data(), v.size()};
+      }
     }
     return nullptr;
   }
@@ -549,33 +566,31 @@ HeadScan scan_head(std::string_view data, std::size_t max_bytes) {
   // Positions that matter: up to and including index max_bytes (a head ending there is already too large, but a
   // bare LF there is reported as such, as a byte-by-byte scan would).
   const std::size_t limit = max_bytes < size ? max_bytes + 1 : size;
-  // Per 64-byte chunk (with the top bits of the previous chunk carried in): an LF not preceded by CR is bare; an
-  // LF preceded by CR LF CR ends the head. The first of either decides.
-  std::uint64_t prev_cr = 0, prev_lf = 0;
+  // Each LF in order: one not preceded by CR is bare; one two bytes after the previous LF ends the head (that LF
+  // was preceded by CR too, or it would have been bare).
+  std::size_t end_at = 0;  // where an LF would end the head: two bytes after the previous LF (0: none yet)
   for (std::size_t base = 0; base < limit; base += 64) {
-    const ChunkMasks m = chunk_masks<false>(d, size, base);
-    const std::uint64_t cr1 = (m.cr << 1) | (prev_cr >> 63);
-    const std::uint64_t bare = m.lf & ~cr1;
-    const std::uint64_t end = m.lf & cr1 & ((m.lf << 2) | (prev_lf >> 62)) & ((m.cr << 3) | (prev_cr >> 61));
-    std::uint64_t events = bare | end;
-    if (limit - base < 64) events &= (std::uint64_t{1} << (limit - base)) - 1;
-    if (events != 0) {
-      const std::uint64_t first = events & (~events + 1);
-      const std::size_t i = base + ctz64(events);
-      if (bare & first) {
+    std::uint64_t lf = chunk_masks<kLfMask>(d, size, base).lf;
+    if (limit - base < 64) lf &= (std::uint64_t{1} << (limit - base)) - 1;
+    for (; lf != 0; lf &= lf - 1) {
+      const std::size_t i = base + ctz64(lf);
+      if (i == 0 || d[i - 1] != '\r') {
         r.state = HeadScan::State::kInvalid;
         r.reason = "bare LF";
-      } else if (i + 1 > max_bytes) {
-        r.state = HeadScan::State::kTooLarge;
-        r.reason = "header too large";
-      } else {
-        r.state = HeadScan::State::kComplete;
-        r.length = i + 1;
+        return r;
       }
-      return r;
+      if (i == end_at) {
+        if (i + 1 > max_bytes) {
+          r.state = HeadScan::State::kTooLarge;
+          r.reason = "header too large";
+        } else {
+          r.state = HeadScan::State::kComplete;
+          r.length = i + 1;
+        }
+        return r;
+      }
+      end_at = i + 2;
     }
-    prev_cr = m.cr;
-    prev_lf = m.lf;
   }
   if (size > max_bytes) {
     r.state = HeadScan::State::kTooLarge;

