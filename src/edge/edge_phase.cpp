@@ -61,6 +61,32 @@ class Trail {
   std::size_t size_ = 0;
 };
 
+// A request's chain of functions: the first few without an allocation (chains are short).
+class FunctionList {
+ public:
+  void push_back(const EdgeFunction* f) {
+    if (more_.empty() && size_ < kInline) {
+      first_[size_++] = f;
+      return;
+    }
+    if (more_.empty()) more_.assign(first_.begin(), first_.end());
+    more_.push_back(f);
+    ++size_;
+  }
+  const EdgeFunction* const* begin() const { return more_.empty() ? first_.data() : more_.data(); }
+  const EdgeFunction* const* end() const { return begin() + size_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const EdgeFunction* front() const { return *begin(); }
+  const EdgeFunction* operator[](std::size_t i) const { return begin()[i]; }
+
+ private:
+  static constexpr std::size_t kInline = 4;
+  std::array<const EdgeFunction*, kInline> first_{};
+  std::vector<const EdgeFunction*> more_;  // all of them once there are more than kInline
+  std::size_t size_ = 0;
+};
+
 // What the functions of one request work on. Owned jointly by the context's EdgeState and, while a chain runs on
 // the BlockingExecutor, by that chain: it holds copies, never views into the RequestContext.
 struct RequestState {
@@ -73,8 +99,8 @@ struct RequestState {
     request_id_storage = std::string(request_id);
     request_id = request_id_storage;
   }
-  std::vector<const EdgeFunction*> request_fns;   // this client's request-phase chain (canary splits applied)
-  std::vector<const EdgeFunction*> response_fns;  // and response-phase chain
+  FunctionList request_fns;   // this client's request-phase chain (canary splits applied)
+  FunctionList response_fns;  // and response-phase chain
   hostapi::Request request;    // the request as the functions left it
   hostapi::Response response;  // response status/headers set by request-phase functions
   hostapi::RequestModified modified;
@@ -445,8 +471,8 @@ EdgeState* make_state(proxy::RequestContext& ctx, const void* owner, const Chain
     if (runs_for(step, ctx)) st.request_fns.push_back(step.fn);
   for (const auto& step : chain.response)
     if (runs_for(step, ctx)) st.response_fns.push_back(step.fn);
-  st.request.method = std::string(ctx.new_method ? *ctx.new_method : ctx.request.method);
-  st.request.uri = ctx.new_target ? *ctx.new_target : std::string(ctx.request.target);
+  st.request.method.assign(ctx.new_method ? std::string_view(*ctx.new_method) : ctx.request.method);
+  st.request.uri.assign(ctx.new_target ? std::string_view(*ctx.new_target) : std::string_view(ctx.request.target));
   // A single request-phase function on this thread (the request_filter path that hands the state's request over)
   // loads the headers only if it reads them.
   st.headers_deferred = ctx.request.headers && !chain.request_blocking && st.request_fns.size() == 1 &&

@@ -59,13 +59,16 @@ int32_t request_header_change(Caller& caller, const Val* args, HostCall call, bo
   if (!value) return fail(*ctx, call, "value out of bounds");
   if (!text::is_token(*name)) return fail(*ctx, call, "name is not an HTTP token");
   if (!text::is_header_value(*value)) return fail(*ctx, call, "value contains CR, LF, NUL or invalid UTF-8");
-  if (ctx->request_headers_deferred())
-    ctx->request_header_edits.record(add, *name, *value);  // applied when the headers are loaded, or by the node
-  else if (add)
+  ctx->request_modified.headers = true;
+  if (ctx->request_headers_deferred()) {
+    // Applied (and its name recorded) when the headers are loaded, or by the node as it is.
+    ctx->request_header_edits.record(add, *name, *value);
+    return 0;
+  }
+  if (add)
     ctx->request.headers.push_back(Header{std::string(*name), std::string(*value)});
   else
     set_header(ctx->request.headers, *name, *value);
-  ctx->request_modified.headers = true;
   ctx->changed_request_headers.add(*name);
   return 0;
 }

@@ -76,6 +76,7 @@ HeaderList& InvocationContext::request_headers() {
     loader_ = nullptr;
     load(loader_source_, request.headers);
     request_header_edits.for_each([&](bool add, std::string_view name, std::string_view value) {
+      changed_request_headers.add(name);
       if (add)
         request.headers.push_back(Header{std::string(name), std::string(value)});
       else

@@ -215,7 +215,8 @@ class InvocationContext {
   // The header names whose values request_set_header/add/remove (changed_request_headers) and, in the response
   // phase, response_set_header/add/remove (changed_response_headers) changed in `request.headers` /
   // `response.headers`: the fields of those names are to be replaced with the list's values; other fields are as
-  // they were. (In the request phase the response is built from nothing: all of `response.headers` applies.)
+  // they were. (In the request phase the response is built from nothing: all of `response.headers` applies. While
+  // the request headers are deferred, request_header_edits holds the request changes instead.)
   HeaderNames changed_request_headers;
   HeaderNames changed_response_headers;
   std::string shared_buffer;         // after a successful call: the function's result data
@@ -232,9 +233,10 @@ class InvocationContext {
   // ---- deferred request headers ----
   // Lets a runner skip copying the request headers when the function may never look at them: request.headers stays
   // empty and `load` fills it in on first need. Until then request_set_header / request_add_header only record
-  // their edit (request_header_edits, besides request_modified and changed_request_headers); the first read of the
-  // headers (request_get_header, request_get_header_names, request_remove_header) loads them and replays the
-  // recorded edits, so the function sees exactly what it would have seen with the headers filled in up front.
+  // their edit (request_header_edits, and request_modified); the first read of the headers (request_get_header,
+  // request_get_header_names, request_remove_header) loads them and replays the recorded edits (recording their
+  // names in changed_request_headers then), so the function sees exactly what it would have seen with the headers
+  // filled in up front.
   // `source` is passed to `load`; it must stay valid for the invocation.
   using HeaderLoader = void (*)(const void* source, HeaderList& out);
   void defer_request_headers(HeaderLoader load, const void* source) {

@@ -488,6 +488,7 @@ TEST_F(HostFunctions, DeferredRequestHeadersLoadOnFirstReadAndReplayEdits) {
     edits.push_back(std::string(add ? "add " : "set ") + std::string(n) + "=" + std::string(v));
   });
   EXPECT_EQ(edits, (std::vector<std::string>{"set x-dup=c", "add X-New=1"}));
+  EXPECT_TRUE(ctx.changed_request_headers.empty());  // recorded when the edits are applied to the loaded list
 
   g.put(100, "X-NEW");
   EXPECT_EQ(fetch(g.env("request_get_header", {100, 5})), "1");  // loads, then replays
@@ -496,7 +497,11 @@ TEST_F(HostFunctions, DeferredRequestHeadersLoadOnFirstReadAndReplayEdits) {
   EXPECT_TRUE(ctx.request_header_edits.empty());
   EXPECT_EQ(ctx.request.headers,
             (HeaderList{{"Host", "example.com"}, {"User-Agent", "curl/8"}, {"x-dup", "c"}, {"X-New", "1"}}));
+  EXPECT_TRUE(ctx.changed_request_headers.contains("x-dup"));
+  EXPECT_TRUE(ctx.changed_request_headers.contains("x-new"));
+  EXPECT_FALSE(ctx.changed_request_headers.contains("host"));
   EXPECT_EQ(set_header("request_add_header", "x-after", "2"), 0);  // now edits the list directly
+  EXPECT_TRUE(ctx.changed_request_headers.contains("x-after"));
   EXPECT_EQ(ctx.request.headers.back(), (Header{"x-after", "2"}));
   EXPECT_EQ(source.loads, 1);
 
