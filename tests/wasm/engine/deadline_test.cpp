@@ -45,6 +45,29 @@ TEST(Watchdog, EarlierDeadlineWakesTheThread) {
   EXPECT_TRUE(w.disarm());
 }
 
+// Deadlines that pass while armed, just around disarm, or not at all, back to back: after each disarm() the
+// number of `fire` calls equals the number of disarm() calls that reported one (never a fire for a disarmed
+// invocation, never one still running after disarm returned).
+TEST(Watchdog, EveryFireIsReportedByTheDisarmOfItsInvocation) {
+  std::atomic<int> fired{0};
+  v8impl::Watchdog w([&] { fired++; });
+  int reported = 0;
+  for (int i = 0; i < 3000; ++i) {
+    w.arm(Clock::now() + std::chrono::microseconds(i % 50));
+    const auto until = Clock::now() + std::chrono::microseconds(i % 37);
+    while (Clock::now() < until) {
+    }
+    if (w.disarm()) ++reported;
+    ASSERT_EQ(fired.load(), reported) << "iteration " << i;
+  }
+  // And a deadline that passes while armed is honoured after all that.
+  w.arm(Clock::now() + 1ms);
+  auto give_up = Clock::now() + 10s;
+  while (fired.load() == reported && Clock::now() < give_up) std::this_thread::sleep_for(1ms);
+  EXPECT_TRUE(w.disarm());
+  EXPECT_EQ(fired.load(), reported + 1);
+}
+
 TEST(Deadline, InfiniteLoopTimesOutAndTheNextCallWorks) {
   auto m = compile_fixture("engine_traps");
   auto rt = engine().create_runtime();
