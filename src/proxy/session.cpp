@@ -51,45 +51,37 @@ constexpr std::size_t kRelayChunk = 16 * 1024;        // body bytes moved per re
 constexpr std::size_t kMaxResponseHead = 64 * 1024;    // origin response heads larger than this → 502
 constexpr std::size_t kReadStep = 8 * 1024;
 
-using RequestParser = bh::request_parser<bh::buffer_body>;
 
-// ---- HeaderMap over Beast fields -------------------------------------------------------------------------------
-class BeastHeaderMap final : public HeaderMap {
+// ---- HTTP/1 parsers: Beast's parser, fields into FlatFields, body into a caller's buffer ---------------------------
+// Like bh::request_parser / bh::response_parser with bh::buffer_body, minus the Beast fields container: the fields
+// go to a FlatFields the session reuses for every message, and body bytes to [body_data, body_data + body_size),
+// which advances as it fills (error::need_buffer when full, as buffer_body does). The start line is kept here.
+template <bool isRequest>
+class FlatParser final : public bh::basic_parser<isRequest> {
  public:
-  explicit BeastHeaderMap(bh::fields& f) : f_(f) {}
-  std::optional<std::string_view> get(std::string_view name) const override {
-    auto it = f_.find(name);
-    if (it == f_.end()) return std::nullopt;
-    return it->value();
-  }
-  void set(std::string_view name, std::string_view value) override { f_.set(name, value); }
-  void add(std::string_view name, std::string_view value) override { f_.insert(name, value); }
-  void remove(std::string_view name) override { f_.erase(name); }
-  void for_each(const std::function<void(std::string_view, std::string_view)>& fn) const override {
-    for (const auto& field : f_) fn(field.name_string(), field.value());
-  }
+  explicit FlatParser(FlatFields& fields) : fields_(fields) { fields_.clear(); }
 
- private:
-  bh::fields& f_;
-};
-
-// ---- origin response parser: Beast's HTTP/1 parser, fields into FlatFields, body into a caller's buffer ---------
-// Like bh::response_parser<bh::buffer_body>, minus the Beast fields container: the fields go to a FlatFields the
-// session reuses for every response, and body bytes to [body_data, body_data + body_size), which advances as it
-// fills (error::need_buffer when full, as buffer_body does).
-class OriginResponseParser final : public bh::basic_parser<false> {
- public:
-  explicit OriginResponseParser(FlatFields& fields) : fields_(fields) { fields_.clear(); }
-
+  FlatFields& fields() { return fields_; }
+  // Request line (requests).
+  bh::verb method() const { return method_; }
+  std::string_view method_string() const { return method_string_; }
+  std::string_view target() const { return target_; }
+  // Status line (responses).
   int status() const { return status_; }
-  int version() const { return version_; }
   std::string_view reason() const { return reason_; }
+  int version() const { return version_; }
 
   char* body_data = nullptr;
   std::size_t body_size = 0;
 
  private:
-  void on_request_impl(bh::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
+  void on_request_impl(bh::verb method, beast::string_view method_str, beast::string_view target, int version,
+                       beast::error_code&) override {
+    method_ = method;
+    method_string_.assign(method_str.data(), method_str.size());
+    target_.assign(target.data(), target.size());
+    version_ = version;
+  }
   void on_response_impl(int code, beast::string_view reason, int version, beast::error_code&) override {
     status_ = code;
     version_ = version;
@@ -123,10 +115,13 @@ class OriginResponseParser final : public bh::basic_parser<false> {
   }
 
   FlatFields& fields_;
+  bh::verb method_ = bh::verb::unknown;
+  std::string method_string_, target_, reason_;
   int status_ = 0;
   int version_ = 11;
-  std::string reason_;
 };
+using RequestParser = FlatParser<true>;
+using OriginResponseParser = FlatParser<false>;
 
 // ---- HeaderMap over a local response's header list (no Beast fields on the local-response path) -----------------
 class VectorHeaderMap final : public HeaderMap {
@@ -275,10 +270,6 @@ void append_fields(std::string& out, const Fields& fields, Line line) {
   put("\r\n");
 }
 
-void append_fields(std::string& out, const bh::fields& fields) {
-  append_fields(out, fields, [](const auto& f) { return std::pair<std::string_view, std::string_view>(f.name_string(), f.value()); });
-}
-
 // Starts `out` with the status line (the fields follow).
 void start_response_head(std::string& out, unsigned version, unsigned code, std::string_view reason) {
   out.clear();
@@ -289,13 +280,13 @@ void start_response_head(std::string& out, unsigned version, unsigned code, std:
   out.append("\r\n");
 }
 
-void build_request_head(std::string& out, const bh::request_header<>& h) {
+void build_request_head(std::string& out, std::string_view method, std::string_view target, const FlatFields& fields) {
   out.clear();
-  out.append(h.method_string());
+  out.append(method);
   out.push_back(' ');
-  out.append(h.target());
+  out.append(target);
   out.append(" HTTP/1.1\r\n");
-  append_fields(out, h);
+  append_fields(out, fields.fields(), [](const FlatFields::Field& f) { return std::pair(f.name, f.value); });
 }
 
 class FramedWriter {
@@ -385,6 +376,10 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
     bool client_keep_alive = true;
     bool need_continue = false;   // client sent Expect: 100-continue and is waiting for our go-ahead
     bool sent_response_head = false;
+    // The request line going to the origin (a phase may have rewritten method or target) and its framing.
+    std::string_view method, target;
+    bh::verb verb = bh::verb::unknown;
+    bool chunked = false;
   };
 
   net::awaitable<bool> handle(RequestParser& parser, const std::shared_ptr<const ProxySnapshot>& snap);
@@ -405,6 +400,7 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   beast::flat_buffer in_;
   std::unique_ptr<char[]> chunk_;
   std::string head_buf_;      // serialized outgoing head, reused
+  FlatFields req_fields_;     // the current request's fields (phases see them as ctx.request.headers)
   FlatFields res_fields_;     // the current origin response's fields (phases see them as ctx.response.headers)
   FramedWriter writer_;
   std::string peer_ip_;
@@ -473,7 +469,7 @@ net::awaitable<void> Session::run() {
       co_await send_error_and_close(check.status, check.reason);
       co_return;
     }
-    RequestParser parser;
+    RequestParser parser(req_fields_);
     parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(raw.size() + 1, UINT32_MAX)));
     parser.body_limit(limits->max_body_bytes);
     beast::error_code ec;
@@ -495,7 +491,6 @@ net::awaitable<void> Session::run() {
 
 void Session::fill_context(RequestContext& ctx, RequestParser& parser,
                            const std::shared_ptr<const ProxySnapshot>& snap) {
-  auto& req = parser.get();
   ctx.snapshot = snap;
   ctx.config = snap->config.get();
   ctx.timings.wall_start = std::chrono::system_clock::now();
@@ -503,9 +498,9 @@ void Session::fill_context(RequestContext& ctx, RequestParser& parser,
   ctx.client.ip = peer_ip_;
   ctx.client.port = peer_port_;
   ctx.client_label = client_label_;
-  ctx.request.method = req.method_string();
-  ctx.request.target = req.target();
-  ctx.request.version = req.version();
+  ctx.request.method = parser.method_string();
+  ctx.request.target = parser.target();
+  ctx.request.version = parser.version();
 }
 
 LocalResponse Session::error_response(RequestContext& ctx, int status, std::string why) {
@@ -518,20 +513,20 @@ LocalResponse Session::error_response(RequestContext& ctx, int status, std::stri
 
 // ---- one request -----------------------------------------------------------------------------------------------
 net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_ptr<const ProxySnapshot>& snap) {
-  auto& req = parser.get();
+  FlatFields& req = parser.fields();
   const config::Config& cfg = *snap->config;
   RequestContext ctx;
   fill_context(ctx, parser, snap);
-  BeastHeaderMap req_headers(req);
+  FlatHeaderMap req_headers(req);
   ctx.request.headers = &req_headers;
   RequestState rs;
-  rs.client_keep_alive = req.keep_alive();
+  rs.client_keep_alive = parser.keep_alive();
 
   // Request id: keep a valid incoming one, else generate; forwarded to the origin and echoed to the client.
   {
-    auto it = req.find(cfg.request_id_header);
-    if (it != req.end() && http::valid_request_id(it->value())) {
-      ctx.request_id = std::string(it->value());
+    auto incoming = req.get(cfg.request_id_header);
+    if (incoming && http::valid_request_id(*incoming)) {
+      ctx.request_id = std::string(*incoming);
     } else {
       char buf[32];
       ctx.request_id = std::string(http::generate_request_id(buf));
@@ -541,22 +536,22 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
 
   std::optional<LocalResponse> local;
   bool body_pending = !parser.is_done();
-  if (auto it = req.find(bh::field::expect); it != req.end()) {
-    if (beast::iequals(it->value(), "100-continue")) {
+  if (auto expect = req.get("Expect")) {
+    if (beast::iequals(*expect, "100-continue")) {
       rs.need_continue = body_pending;
-      req.erase(bh::field::expect);
+      req.remove("Expect");
     } else {
       local = error_response(ctx, 417, "unsupported Expect");
     }
   }
 
-  if (!local && req.method() == bh::verb::connect) local = error_response(ctx, 405, "CONNECT is not supported");
+  if (!local && parser.method() == bh::verb::connect) local = error_response(ctx, 405, "CONNECT is not supported");
 
   // Route.
   const ResolvedOrigin* ro = nullptr;
   if (!local) {
     std::string_view host;
-    if (auto it = req.find(bh::field::host); it != req.end()) host = it->value();
+    if (auto h = req.get("Host")) host = *h;
     ctx.route = snap->router.match(host, target_path(ctx.request.target), ctx.request.method, ctx.request.headers);
     if (ctx.route) ro = snap->find(ctx.route->origin);
     if (!ro) {
@@ -614,35 +609,32 @@ net::awaitable<bool> Session::handle(RequestParser& parser, const std::shared_pt
   if (!local) {
     const config::Origin& origin = *ro->origin;
     // Rewrite the head for the origin.
-    http::remove_hop_by_hop(req);
-    http::append_list_value(req, "X-Forwarded-For", ctx.client.ip);
+    req.remove_hop_by_hop();
+    req.append_list_value("X-Forwarded-For", ctx.client.ip);
     req.set("X-Forwarded-Proto", ctx.client.scheme);
-    http::append_list_value(req, "Via", snap->via);
+    req.append_list_value("Via", snap->via);
     std::size_t server = w_.next_round_robin() % ro->endpoints.size();
     if (!origin.host_header.empty())
-      req.set(bh::field::host, origin.host_header);
-    else if (req.find(bh::field::host) == req.end())
-      req.set(bh::field::host, ro->authorities[server]);
-    std::string saved_method, saved_target;
-    if (ctx.new_target || ctx.new_method) {
-      // Rewriting reallocates Beast's start-line storage: keep what the access log needs.
-      saved_method = std::string(ctx.request.method);
-      saved_target = std::string(ctx.request.target);
-      if (ctx.new_method) req.method_string(*ctx.new_method);
-      if (ctx.new_target) req.target(*ctx.new_target);
-      ctx.request.method = saved_method;
-      ctx.request.target = saved_target;
-    }
-    req.version(11);
+      req.set("Host", origin.host_header);
+    else if (!req.contains("Host"))
+      req.set("Host", ro->authorities[server]);
+    // ctx.request keeps the line as received (the access log shows it); the origin gets the rewritten one.
+    rs.method = ctx.new_method ? std::string_view(*ctx.new_method) : parser.method_string();
+    rs.target = ctx.new_target ? std::string_view(*ctx.new_target) : parser.target();
+    rs.verb = ctx.new_method ? bh::string_to_verb(*ctx.new_method) : parser.method();
     if (ctx.request_body_buffered) {
-      if (!ctx.request_body.empty() || parser.content_length() || parser.chunked())
-        req.content_length(ctx.request_body.size());
+      if (!ctx.request_body.empty() || parser.content_length() || parser.chunked()) {
+        char digits[20];
+        auto r = std::to_chars(digits, digits + sizeof digits, ctx.request_body.size());
+        req.set("Content-Length", std::string_view(digits, static_cast<std::size_t>(r.ptr - digits)));
+      }
     } else if (parser.chunked()) {
-      req.chunked(true);
+      req.set("Transfer-Encoding", "chunked");
+      rs.chunked = true;
     }
     ctx.timings.upstream_start = Clock::now();
 
-    bool may_retry = is_idempotent(req.method());
+    bool may_retry = is_idempotent(rs.verb);
     UpstreamResult r = co_await exchange(ctx, parser, rs, *ro, server, true, keep_alive);
     if (r == UpstreamResult::kRetry && may_retry) {
       log::logger().debug("retrying {} {} on a fresh connection (stale pooled connection)", ctx.request.method,
@@ -692,16 +684,15 @@ net::awaitable<bool> Session::send_continue(RequestState& rs) {
 // Buffers the whole request body (for phases that asked for it), bounded by max_body_bytes.
 net::awaitable<bool> Session::read_body_into(RequestContext& ctx, RequestParser& parser, RequestState& rs) {
   const config::Limits& limits = ctx.config->limits;
-  auto& req = parser.get();
   if (!co_await send_continue(rs)) co_return false;
   while (!parser.is_done()) {
-    req.body().data = chunk_.get();
-    req.body().size = kRelayChunk;
+    parser.body_data = chunk_.get();
+    parser.body_size = kRelayChunk;
     client_.expires_after(limits.client_idle_timeout);
     auto [ec0, n] = co_await bh::async_read_some(client_.socket(), in_, parser, kTok);
     beast::error_code ec = client_.check(ec0);
     if (ec == bh::error::need_buffer) ec = {};
-    std::size_t got = kRelayChunk - req.body().size;
+    std::size_t got = kRelayChunk - parser.body_size;
     ctx.request_body.append(chunk_.get(), got);
     ctx.bytes_received += got;
     if (ec == bh::error::body_limit) {
@@ -721,8 +712,8 @@ net::awaitable<bool> Session::read_body_into(RequestContext& ctx, RequestParser&
       co_return false;
     }
   }
-  req.body().data = nullptr;
-  req.body().size = 0;
+  parser.body_data = nullptr;
+  parser.body_size = 0;
   ctx.request_body_buffered = true;
   co_return true;
 }
@@ -735,12 +726,10 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   const config::Limits& limits = ctx.config->limits;
   const auto& m = metrics::proxy();
   const tcp::endpoint& peer = ro.endpoints[server];
-  auto& req = parser.get();
-
   std::unique_ptr<UpstreamConnection> conn;
   // A request that can be repeated on a fresh connection (idempotent, body not streamed) skips the liveness peek:
   // a stale connection shows up as a failed write/read and the request is retried (saves a syscall per request).
-  const bool can_retry = is_idempotent(req.method()) && (parser.is_done() || ctx.request_body_buffered);
+  const bool can_retry = is_idempotent(rs.verb) && (parser.is_done() || ctx.request_body_buffered);
   if (allow_pool) conn = w_.pool().take(peer, origin.pool_idle_timeout, !can_retry);
   const bool reused = conn != nullptr;
   if (!conn) {
@@ -769,8 +758,8 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   // ---- request → origin (streaming the body from the client as it arrives) ----
   bool body_streamed = false;
   {
-    build_request_head(head_buf_, req);
-    writer_.start(&head_buf_, req.chunked());
+    build_request_head(head_buf_, rs.method, rs.target, parser.fields());
+    writer_.start(&head_buf_, rs.chunked);
     for (;;) {
       std::size_t got = 0;
       const char* data = nullptr;
@@ -780,8 +769,8 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
         got = ctx.request_body.size();
       } else if (!parser.is_done()) {
         if (!co_await send_continue(rs)) co_return UpstreamResult::kClientGone;
-        req.body().data = chunk_.get();
-        req.body().size = kRelayChunk;
+        parser.body_data = chunk_.get();
+        parser.body_size = kRelayChunk;
         client_.expires_after(limits.client_idle_timeout);
         auto [ec0, n] = co_await bh::async_read_some(client_.socket(), in_, parser, kTok);
         beast::error_code ec = client_.check(ec0);
@@ -799,7 +788,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
           ctx.response.status = 400;
           co_return UpstreamResult::kFailed;
         }
-        got = kRelayChunk - req.body().size;
+        got = kRelayChunk - parser.body_size;
         ctx.bytes_received += got;
         if (got > 0) body_streamed = true;  // consumed from the client: this attempt cannot be repeated
         data = chunk_.get();
@@ -825,7 +814,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   }
 
   // ---- response head ← origin (1xx interim responses are consumed) ----
-  const bool head_request = req.method() == bh::verb::head;
+  const bool head_request = rs.verb == bh::verb::head;
   std::optional<OriginResponseParser> rp;
   for (;;) {
     http::HeadScan scan;
