@@ -379,38 +379,36 @@ class HeadWalk {
 
  private:
   // The byte pass; returns the first bare CR / bare LF / NUL, calling line_end() for each CRLF before it.
+  // Per chunk, the events in byte order are the LFs and the odd bytes that do not stand just before an LF (the
+  // byte before an LF — normally its CR — is looked at with the LF).
   const char* scan() {
-    std::uint64_t carry = 0;  // the previous chunk ended with the CR of a CRLF: this chunk's byte 0 is its LF
     for (std::size_t base = 0; base < n_; base += 64) {
-      const ChunkMasks m = chunk_masks<kCrMask | kLfMask | kOddMask>(p_, n_, base);
-      if (m.odd == 0) continue;  // (carry is 0 then: a carried LF would be odd)
-      std::uint64_t cr_ok = m.cr & (m.lf >> 1);  // CR followed by LF
-      if ((m.cr >> 63) && base + 64 < n_ && p_[base + 64] == '\n') cr_ok |= std::uint64_t{1} << 63;
-      const std::uint64_t lf_ok = m.lf & ((cr_ok << 1) | carry);  // LF preceded by CR
-      carry = cr_ok >> 63;
-      if (std::uint64_t odd = m.odd & ~(cr_ok | lf_ok)) {
-        if (const char* why = odd_bytes(p_ + base, odd)) return why;
+      const ChunkMasks m = chunk_masks<kLfMask | kOddMask>(p_, n_, base);
+      if (m.odd == 0) continue;
+      std::uint64_t before_lf = m.lf >> 1;
+      if (base + 64 < n_ && p_[base + 64] == '\n') before_lf |= std::uint64_t{1} << 63;
+      for (std::uint64_t events = (m.odd & ~before_lf) | m.lf; events != 0; events &= events - 1) {
+        const std::size_t i = base + ctz64(events);
+        const char c = p_[i];
+        if (c == '\n') {
+          if (i != 0 && p_[i - 1] == '\r') {
+            line_end(i - 1);
+            continue;
+          }
+          if (i != 0 && p_[i - 1] == '\0') return "NUL byte";  // the byte before comes first
+          return "bare LF";
+        }
+        if (c == '\r') return "bare CR";  // not followed by LF
+        if (c == '\0') return "NUL byte";
+        // other controls and DEL are rejected where they are (value, name, start line), in line order; HTAB and
+        // bytes >= 0x80 are allowed in values
+        if (is_ctl(c) && c != '\t') other_ctl_ = true;
       }
-      for (std::uint64_t e = cr_ok; e != 0; e &= e - 1) line_end(base + ctz64(e));
     }
     return nullptr;
   }
 
-  // Bytes other than printable ASCII and the CRLF pairs, in byte order.
-  const char* odd_bytes(const char* b, std::uint64_t odd) {
-    for (; odd != 0; odd &= odd - 1) {
-      const char c = b[ctz64(odd)];
-      if (c == '\r') return "bare CR";
-      if (c == '\n') return "bare LF";
-      if (c == '\0') return "NUL byte";
-      // other controls and DEL are rejected where they are (value, name, start line), in line order; HTAB and
-      // bytes >= 0x80 are allowed in values
-      if (is_ctl(c) && c != '\t') other_ctl_ = true;
-    }
-    return nullptr;
-  }
-
-  // The line [line_start_, eol) ended with a CRLF at eol. Every byte of it has been through odd_bytes already.
+  // The line [line_start_, eol) ended with a CRLF at eol. Every byte of it has been through scan() already.
   [[gnu::always_inline]] void line_end(std::size_t eol) {
     const std::size_t start = line_start_;
     line_start_ = eol + 2;

@@ -120,6 +120,17 @@ void collect_named(std::string_view value, std::string& named) {
 }
 }  // namespace
 
+HopByHop hop_by_hop_kind(std::string_view name) {
+  switch (classify_name(name)) {
+    case kHop:
+      return HopByHop::kRemove;
+    case kConnection:
+      return HopByHop::kConnection;
+    default:
+      return HopByHop::kKeep;
+  }
+}
+
 void remove_hop_by_hop(Fields& fields) {
   static const HopTable classify;
   // One walk removes the fixed hop-by-hop set and Proxy-*, and collects the names the Connection fields list

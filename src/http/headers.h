@@ -14,6 +14,12 @@ using Fields = boost::beast::http::fields;
 // The caller re-establishes the outgoing framing (chunked / Content-Length) afterwards.
 void remove_hop_by_hop(Fields& fields);
 
+// How remove_hop_by_hop treats a field of this name (ASCII case-insensitive): kept; removed (Keep-Alive, Proxy-*,
+// TE, Trailer, Transfer-Encoding, Upgrade); or removed with its value naming further fields to remove (Connection).
+// Compares words, not characters: for other field containers that apply the same rules.
+enum class HopByHop { kKeep, kRemove, kConnection };
+HopByHop hop_by_hop_kind(std::string_view name);
+
 // Appends `value` to a list-valued field ("a, b"), joining several existing lines of that field into one.
 void append_list_value(Fields& fields, std::string_view name, std::string_view value);
 

@@ -349,6 +349,36 @@ TEST(HeaderRulesDifferential, RemoveHopByHop) {
   }
 }
 
+TEST(HeaderRulesDifferential, HopByHopKind) {
+  // The rule as the reference states it: the fixed names, Connection, and the Proxy- prefix, ignoring ASCII case.
+  auto lower = [](std::string s) {
+    for (char& c : s)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    return s;
+  };
+  auto expected = [&](const std::string& name) {
+    const std::string l = lower(name);
+    if (l == "connection") return http::HopByHop::kConnection;
+    if (l == "keep-alive" || l == "te" || l == "trailer" || l == "transfer-encoding" || l == "upgrade" ||
+        l.rfind("proxy-", 0) == 0)
+      return http::HopByHop::kRemove;
+    return http::HopByHop::kKeep;
+  };
+  std::vector<std::string> names = {"Connection", "CONNECTION", "connectioN", "Connectio", "Connections",
+                                    "Keep-Alive", "keep_alive", "Keep-Alivf", "TE", "Te", "T", "TEa", "Trailer",
+                                    "Trailers", "Upgrade", "UPGRADE", "Upgrad3", "Transfer-Encoding",
+                                    "Transfer-Encodinf", "transfer_encoding", "Proxy-", "proxy-authorization",
+                                    "PROXY-X", "Proxy", "Proxyx", "Host", "", "X", "Content-Length",
+                                    "Connection\x80", "\xc3onnection", "Zonnection", "conne\x03tion"};
+  std::mt19937_64 rng(3);
+  const std::string alphabet = "aAcCeEkKlLnNoOpPrRtTxXyY-_ \x80\xe3@[`{";
+  for (int i = 0; i < 200000; ++i) {
+    std::string n = names[rng() % names.size()];
+    if (!n.empty() && rng() % 2) n[rng() % n.size()] = alphabet[rng() % alphabet.size()];
+    ASSERT_EQ(http::hop_by_hop_kind(n), expected(n)) << show(n);
+  }
+}
+
 TEST(HeaderRulesDifferential, RemoveHopByHopLongConnectionList) {
   http::Fields a;
   std::string list;
