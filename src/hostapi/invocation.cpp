@@ -1,6 +1,7 @@
 #include "hostapi/invocation.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "hostapi/text.h"
@@ -63,11 +64,25 @@ void HeaderNames::merge(HeaderNames&& other) {
 }
 
 void HeaderEdits::record(bool add, std::string_view name, std::string_view value) {
-  edits_.push_back(add ? 'A' : 'S');
-  edits_.append(name);
-  edits_.push_back('\0');
-  edits_.append(value);
-  edits_.push_back('\0');
+  const std::size_t needed = name.size() + value.size() + 3;
+  if (heap_.empty() && inline_size_ + needed <= inline_.size()) {
+    char* out = inline_.data() + inline_size_;
+    *out++ = add ? 'A' : 'S';
+    std::memcpy(out, name.data(), name.size());
+    out += name.size();
+    *out++ = '\0';
+    std::memcpy(out, value.data(), value.size());
+    out += value.size();
+    *out = '\0';
+    inline_size_ += needed;
+    return;
+  }
+  if (heap_.empty()) heap_.assign(inline_.data(), inline_size_);
+  heap_.push_back(add ? 'A' : 'S');
+  heap_.append(name);
+  heap_.push_back('\0');
+  heap_.append(value);
+  heap_.push_back('\0');
 }
 
 HeaderList& InvocationContext::request_headers() {

@@ -87,23 +87,28 @@ class HeaderEdits {
  public:
   // add: request_add_header (append a line); else request_set_header (replace every line of the name).
   void record(bool add, std::string_view name, std::string_view value);
-  bool empty() const { return edits_.empty(); }
+  bool empty() const { return inline_size_ == 0 && heap_.empty(); }
   // Calls fn(add, name, value) for each edit, in order.
   template <class Fn>
   void for_each(Fn&& fn) const {
+    const std::string_view edits = data();
     std::size_t pos = 0;
-    while (pos < edits_.size()) {
-      const bool add = edits_[pos] == 'A';
-      const std::size_t name_end = edits_.find('\0', pos + 1);
-      const std::size_t value_end = edits_.find('\0', name_end + 1);
-      fn(add, std::string_view(edits_).substr(pos + 1, name_end - pos - 1),
-         std::string_view(edits_).substr(name_end + 1, value_end - name_end - 1));
+    while (pos < edits.size()) {
+      const bool add = edits[pos] == 'A';
+      const std::size_t name_end = edits.find('\0', pos + 1);
+      const std::size_t value_end = edits.find('\0', name_end + 1);
+      fn(add, edits.substr(pos + 1, name_end - pos - 1), edits.substr(name_end + 1, value_end - name_end - 1));
       pos = value_end + 1;
     }
   }
 
  private:
-  std::string edits_;  // per edit: 'A' or 'S', name, NUL, value, NUL
+  // Per edit: 'A' or 'S', name, NUL, value, NUL — in inline_ while it fits (a function's usual one or two edits
+  // need no allocation), else all of them in heap_.
+  std::string_view data() const { return heap_.empty() ? std::string_view(inline_.data(), inline_size_) : heap_; }
+  std::array<char, 96> inline_;
+  std::size_t inline_size_ = 0;
+  std::string heap_;
 };
 
 // What request-phase mutations (extension functions request_set_*/add/remove) changed.

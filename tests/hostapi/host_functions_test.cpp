@@ -518,6 +518,30 @@ TEST_F(HostFunctions, DeferredRequestHeadersLoadOnFirstReadAndReplayEdits) {
   EXPECT_EQ(g2.env("request_get_header_names", {}), static_cast<int32_t>(std::string("[\"Host\",\"X-Dup\"]").size()));
 }
 
+// Edits are kept in order however many there are (the first few inline, then all on the heap), values included
+// empty ones.
+TEST(HeaderEditsTest, KeepsEveryEditInOrderPastTheInlineRoom) {
+  HeaderEdits e;
+  EXPECT_TRUE(e.empty());
+  std::vector<std::string> want;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "x-edit-" + std::to_string(i);
+    const std::string value = i % 5 == 0 ? std::string() : std::string(static_cast<std::size_t>(i), 'v');
+    e.record(i % 2 == 0, name, value);
+    want.push_back(std::string(i % 2 == 0 ? "add " : "set ") + name + "=" + value);
+    std::vector<std::string> got;
+    e.for_each([&](bool add, std::string_view n, std::string_view v) {
+      got.push_back(std::string(add ? "add " : "set ") + std::string(n) + "=" + std::string(v));
+    });
+    ASSERT_EQ(got, want) << "after " << i + 1 << " edits";
+    EXPECT_FALSE(e.empty());
+  }
+  HeaderEdits moved = std::move(e);
+  std::size_t n = 0;
+  moved.for_each([&](bool, std::string_view, std::string_view) { ++n; });
+  EXPECT_EQ(n, want.size());
+}
+
 TEST(HeaderNamesTest, AddMergeContainsKeepFirstSpellingAndOrder) {
   HeaderNames a, b;
   EXPECT_TRUE(a.empty());
