@@ -50,7 +50,7 @@ class FlatFields {
   void append_list_value(std::string_view name, std::string_view value);
 
  private:
-  std::string_view store(std::string_view s);
+  char* reserve(std::size_t n);  // n bytes of storage that never move until clear()
 
   static constexpr std::size_t kBlock = 4096;
   std::vector<Field> fields_;
