@@ -106,11 +106,15 @@ start() {  # start NAME PORT cmd...
 }
 declare -A PID_OF
 
-cpu_ticks() {  # cpu_ticks PID → user+system clock ticks of the process and its descendants
-  local pid=$1 n kid
-  n=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null)
-  for kid in $(ps -o pid= --ppid "$pid" 2>/dev/null); do n=$((${n:-0} + $(cpu_ticks "$kid"))); done
-  echo "${n:-0}"
+cpu_ticks() {  # cpu_ticks PID → "user system" clock ticks of the process and its descendants
+  local pid=$1 u s kid ku ks
+  read -r u s < <(awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$pid/stat" 2>/dev/null)
+  u=${u:-0} s=${s:-0}
+  for kid in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+    read -r ku ks < <(cpu_ticks "$kid")
+    u=$((u + ku)) s=$((s + ks))
+  done
+  echo "$u $s"
 }
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -299,12 +303,12 @@ to_ms() {  # wrk latency ("812.00us", "1.23ms", "1.01s") → milliseconds
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99 requests-per-CPU-second"
-  local out before after total cpu0=0 cpu1=0 pid=${PID_OF[$1]:-}
+run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99 requests-per-CPU-second user-µs/req system-µs/req"
+  local out before after total u0=0 s0=0 u1=0 s1=0 pid=${PID_OF[$1]:-}
   before=$(origin_requests)
-  [[ -n $pid ]] && cpu0=$(cpu_ticks "$pid")
+  [[ -n $pid ]] && read -r u0 s0 < <(cpu_ticks "$pid")
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "http://127.0.0.1:${PORT[$1]}$URL_PATH")
-  [[ -n $pid ]] && cpu1=$(cpu_ticks "$pid")
+  [[ -n $pid ]] && read -r u1 s1 < <(cpu_ticks "$pid")
   after=$(origin_requests)
   if [[ $SCENARIO = cache-hit && $1 != origin ]]; then
     # Every request should be a hit: allow a few origin requests (expiry races, per-thread caches), not more.
@@ -321,10 +325,11 @@ run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99 requests-per-CPU-second"
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-  # Requests served per CPU-second the target itself used: less sensitive to a busy machine than req/s.
+  # Requests served per CPU-second the target itself used: less sensitive to a busy machine than req/s. Split
+  # into user and system (kernel) microseconds per request: on loopback the kernel's TCP work is most of it.
   local per_cpu
-  per_cpu=$(awk -v n="$(awk '/requests in/ { print $1 }' <<<"$out")" -v t=$((cpu1 - cpu0)) -v hz="$CLK_TCK" \
-    'BEGIN { if (t > 0) printf "%.0f", n / (t / hz); else print 0 }')
+  per_cpu=$(awk -v n="$(awk '/requests in/ { print $1 }' <<<"$out")" -v u=$((u1 - u0)) -v s=$((s1 - s0)) \
+    -v hz="$CLK_TCK" 'BEGIN { t = u + s; if (t > 0 && n > 0) printf "%.0f %.1f %.1f", n / (t / hz), u / hz * 1e6 / n, s / hz * 1e6 / n; else print "0 0 0" }')
   echo "$rps $p50 $p99 $per_cpu"
 }
 
@@ -339,7 +344,7 @@ for t in "${TARGET_LIST[@]}"; do
   [[ -n ${PID_OF[$t]:-} ]] && line+=" $t $(threads_of "${PID_OF[$t]}"),"
 done
 [[ $line != "threads:" ]] && echo "${line%,}"
-declare -A RPS P50 P99 PCPU
+declare -A RPS P50 P99 PCPU USR SYS
 [[ -n $OUT ]] && printf 'target\trun\treq_per_s\tp50_ms\tp99_ms\n' >"$OUT"
 for run in $(seq "$RUNS"); do
   # Odd runs go through the targets in order, even runs in reverse: no target always runs first or last in a round.
@@ -349,22 +354,25 @@ for run in $(seq "$RUNS"); do
     for ((i = ${#TARGET_LIST[@]} - 1; i >= 0; i--)); do order+=("${TARGET_LIST[$i]}"); done
   fi
   for t in "${order[@]}"; do
-    read -r rps p50 p99 pcpu < <(run_wrk "$t" "$DURATION")
-    printf '  run %d %-13s %10s req/s  p50 %7s ms  p99 %7s ms  %8s req/cpu-s\n' "$run" "$t" "$rps" "$p50" "$p99" "$pcpu"
-    RPS[$t]+="$rps "; P50[$t]+="$p50 "; P99[$t]+="$p99 "; PCPU[$t]+="$pcpu "
+    read -r rps p50 p99 pcpu usr sys < <(run_wrk "$t" "$DURATION")
+    printf '  run %d %-13s %10s req/s  p50 %7s ms  p99 %7s ms  %8s req/cpu-s  (user %s + sys %s us/req)\n' \
+      "$run" "$t" "$rps" "$p50" "$p99" "$pcpu" "$usr" "$sys"
+    RPS[$t]+="$rps "; P50[$t]+="$p50 "; P99[$t]+="$p99 "; PCPU[$t]+="$pcpu "; USR[$t]+="$usr "; SYS[$t]+="$sys "
     [[ -n $OUT ]] && printf '%s\t%d\t%s\t%s\t%s\n' "$t" "$run" "$rps" "$p50" "$p99" >>"$OUT"
   done
 done
 
 echo
-printf '%-13s %12s %10s %10s %12s   (median of %d runs)\n' target req/s p50_ms p99_ms req/cpu-s "$RUNS"
+printf '%-13s %12s %10s %10s %12s %9s %9s   (median of %d runs)\n' target req/s p50_ms p99_ms req/cpu-s \
+  user_us sys_us "$RUNS"
 declare -A MRPS MP99 MPCPU
 for t in "${TARGET_LIST[@]}"; do
   MRPS[$t]=$(tr ' ' '\n' <<<"${RPS[$t]}" | grep . | median)
   MP99[$t]=$(tr ' ' '\n' <<<"${P99[$t]}" | grep . | median)
   MPCPU[$t]=$(tr ' ' '\n' <<<"${PCPU[$t]}" | grep . | median)
-  printf '%-13s %12.0f %10s %10s %12.0f\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" \
-    "${MP99[$t]}" "${MPCPU[$t]}"
+  printf '%-13s %12.0f %10s %10s %12.0f %9s %9s\n' "$t" "${MRPS[$t]}" "$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)" \
+    "${MP99[$t]}" "${MPCPU[$t]}" "$(tr ' ' '\n' <<<"${USR[$t]}" | grep . | median)" \
+    "$(tr ' ' '\n' <<<"${SYS[$t]}" | grep . | median)"
 done
 # paired_ratios A B: A/B req/s of each run (both measured in the same round), and their median.
 paired_ratios() {
