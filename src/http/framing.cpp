@@ -12,8 +12,8 @@
 
 // Cost model: these checks run on every request head and every origin response head, which are small (~80 and
 // ~250 bytes), so the work per byte and per line decides. Each head is walked once, in 64-byte chunks: SSE2 masks
-// of the control bytes, CRs and LFs tell the CRLF pairs from everything else, only a chunk holding something odd
-// is looked at byte by byte, and each line is checked when its CRLF is found. A field line costs a block compare
+// of the LFs and of the bytes that are not printable ASCII point at the few bytes that need a look (the CRLFs and
+// anything odd), and each line is checked when its CRLF is found. A field line costs a block compare
 // over its name and a length dispatch; a value is read only when it matters (Content-Length, Transfer-Encoding,
 // Host, or a head holding a control byte other than CRLF/HTAB).
 // The decisions, including which reason wins when a head has several faults, are exactly those of the simple
@@ -27,14 +27,13 @@ enum : std::uint8_t {
   kTchar = 1,    // RFC 9110 token character
   kRegName = 2,  // reg-name character of a Host (unreserved / sub-delims / '%'), plus NUL (see valid_authority)
   kHex = 4,      // hex digit
-  kAlnum = 8,
 };
 
 constexpr std::array<std::uint8_t, 256> make_classes() {
   std::array<std::uint8_t, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[c] |= kTchar | kRegName | kHex | kAlnum;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kTchar | kRegName | kAlnum;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kTchar | kRegName | kAlnum;
+  for (int c = '0'; c <= '9'; ++c) t[c] |= kTchar | kRegName | kHex;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kTchar | kRegName;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kTchar | kRegName;
   for (int c = 'a'; c <= 'f'; ++c) t[c] |= kHex;
   for (int c = 'A'; c <= 'F'; ++c) t[c] |= kHex;
   for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] |= kTchar;
@@ -102,7 +101,6 @@ inline unsigned ctz(unsigned m) { return static_cast<unsigned>(__builtin_ctz(m))
 // Masks of 64 bytes: bit i describes byte i.
 struct ChunkMasks {
   std::uint64_t odd = 0;  // a byte that is not printable ASCII: control (< 0x20), DEL, or >= 0x80
-  std::uint64_t cr = 0;
   std::uint64_t lf = 0;
 };
 
@@ -112,7 +110,7 @@ inline __m128i load16(const char* p) { return _mm_loadu_si128(reinterpret_cast<c
 #endif
 
 // Which masks to compute.
-enum : unsigned { kCrMask = 1, kLfMask = 2, kOddMask = 4 };
+enum : unsigned { kLfMask = 1, kOddMask = 2 };
 
 template <unsigned kWhich>
 inline ChunkMasks chunk_masks_full(const char* p) {
@@ -122,7 +120,6 @@ inline ChunkMasks chunk_masks_full(const char* p) {
   auto mask = [&](auto pred) {
     return movemask(pred(x0)) | movemask(pred(x1)) << 16 | movemask(pred(x2)) << 32 | movemask(pred(x3)) << 48;
   };
-  if constexpr ((kWhich & kCrMask) != 0) m.cr = mask([](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8('\r')); });
   if constexpr ((kWhich & kLfMask) != 0) m.lf = mask([](__m128i x) { return _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')); });
   if constexpr ((kWhich & kOddMask) != 0) {
     // x + 1 < 0x21 as signed bytes: 0x00..0x1f (1..0x20), 0x7f..0xfe (negative), 0xff (0)
@@ -133,7 +130,6 @@ inline ChunkMasks chunk_masks_full(const char* p) {
 #else
   for (int i = 0; i < 64; ++i) {
     auto u = static_cast<unsigned char>(p[i]);
-    if constexpr ((kWhich & kCrMask) != 0) m.cr |= static_cast<std::uint64_t>(u == '\r') << i;
     if constexpr ((kWhich & kLfMask) != 0) m.lf |= static_cast<std::uint64_t>(u == '\n') << i;
     if constexpr ((kWhich & kOddMask) != 0) m.odd |= static_cast<std::uint64_t>(u < 0x20 || u >= 0x7f) << i;
   }
@@ -150,7 +146,6 @@ inline ChunkMasks chunk_masks(const char* p, std::size_t n, std::size_t base) {
   if (n >= 64) {  // the last 64 bytes of the buffer, shifted down to base
     m = chunk_masks_full<kWhich>(p + n - 64);
     const unsigned shift = static_cast<unsigned>(64 - rem);
-    m.cr >>= shift;
     m.lf >>= shift;
     m.odd >>= shift;
   } else {  // a buffer shorter than 64 bytes: padded with a printable byte
@@ -267,8 +262,6 @@ struct FieldSummary {
   int te_count = 0;
   bool host_invalid = false;
   bool content_length_invalid = false;
-  // Transfer-Encoding values may span several lines; they are classified together.
-  TeVerdict te = TeVerdict::kChunked;
 };
 
 // authority = host [ ":" port ] (RFC 9110 §4.2 / RFC 3986 §3.2.2): reg-name characters or an IP-literal in
@@ -295,10 +288,13 @@ bool valid_authority(std::string_view a, bool allow_empty, const char* readable_
     std::size_t colon = std::string_view::npos;
     std::size_t i = 0;
     // letters, digits, '-' and '.' (most of any host name) are reg-name characters: skipped 16 at a time
-    while (readable_end != nullptr && a.data() + i + 16 <= readable_end && i < a.size()) {
+    while (readable_end != nullptr && i < a.size() && a.data() + i + 16 <= readable_end) {
       const unsigned m = non_host_mask(a.data() + i);
-      i += m != 0 ? ctz(m) : 16;
-      if (m != 0) break;
+      if (m != 0) {
+        i += ctz(m);
+        break;
+      }
+      i += 16;
     }
     for (; i < a.size(); ++i) {
       if (is(a[i], kRegName)) continue;
