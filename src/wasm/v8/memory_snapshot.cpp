@@ -25,25 +25,41 @@ bool page_is_zero(const uint8_t* p, std::size_t n) {
   return true;
 }
 
-// Whether the kPage bytes at p are all zero: OR of 32-byte vectors into four accumulators (one load per 32 bytes,
-// no early exit), compiled for AVX2 and for the baseline, picked at load time. A page the guest never touched is
-// the kernel's shared zero page, so checking many of them reads one physical page from the L1 cache.
+// 32-byte vectors: compiled for AVX2 and for the baseline (two 16-byte halves), picked at load time. A page the
+// guest never touched is the kernel's shared zero page, so checking many of them reads one physical page from the L1
+// cache.
 using Vec = uint64_t __attribute__((vector_size(32)));
-__attribute__((target_clones("avx2", "default"))) bool full_page_is_zero(const uint8_t* p) {
-  Vec a0{}, a1{}, a2{}, a3{};
-  for (std::size_t i = 0; i < MemorySnapshot::kPage; i += 4 * sizeof(Vec)) {
+
+// Makes the kPage bytes at p zero, writing only from the first 128-byte block that is not already zero: a page the
+// guest left untouched is only read (a page mapped to the shared zero page stays so), and a stack page — written
+// from its top down — is scanned only below the part the guest used, which alone is cleared. Vector stores, not
+// memset: for a page glibc uses `rep stosb`, and the loop below is as fast while costing far fewer instructions
+// (what the per-request cost measurements count). Returns whether anything was written.
+constexpr std::size_t kBlock = 4 * sizeof(Vec);
+__attribute__((target_clones("avx2", "default"), optimize("no-tree-loop-distribute-patterns"))) bool
+clear_page(uint8_t* p) {
+  std::size_t first = MemorySnapshot::kPage;
+  for (std::size_t i = 0; i < MemorySnapshot::kPage; i += kBlock) {
     Vec v0, v1, v2, v3;
     std::memcpy(&v0, p + i, sizeof(Vec));
     std::memcpy(&v1, p + i + sizeof(Vec), sizeof(Vec));
     std::memcpy(&v2, p + i + 2 * sizeof(Vec), sizeof(Vec));
     std::memcpy(&v3, p + i + 3 * sizeof(Vec), sizeof(Vec));
-    a0 |= v0;
-    a1 |= v1;
-    a2 |= v2;
-    a3 |= v3;
+    Vec a = (v0 | v1) | (v2 | v3);
+    if ((a[0] | a[1] | a[2] | a[3]) != 0) {
+      first = i;
+      break;
+    }
   }
-  Vec a = (a0 | a1) | (a2 | a3);
-  return (a[0] | a[1] | a[2] | a[3]) == 0;
+  if (first == MemorySnapshot::kPage) return false;
+  const Vec zero{};
+  for (std::size_t i = first; i < MemorySnapshot::kPage; i += kBlock) {
+    std::memcpy(p + i, &zero, sizeof(Vec));
+    std::memcpy(p + i + sizeof(Vec), &zero, sizeof(Vec));
+    std::memcpy(p + i + 2 * sizeof(Vec), &zero, sizeof(Vec));
+    std::memcpy(p + i + 3 * sizeof(Vec), &zero, sizeof(Vec));
+  }
+  return true;
 }
 
 // Minor + major page faults taken by the calling thread so far.
@@ -143,7 +159,10 @@ bool MemorySnapshot::restore(std::span<uint8_t> memory) {
       for (uint32_t page : mapped_) {
         const std::size_t off = std::size_t{page} * kPage;
         const std::size_t n = std::min(kPage, size_ - off);
-        if (!(n == kPage ? full_page_is_zero(base + off) : page_is_zero(base + off, n))) std::memset(base + off, 0, n);
+        if (n == kPage)
+          clear_page(base + off);
+        else if (!page_is_zero(base + off, n))
+          std::memset(base + off, 0, n);
       }
       ++quick_restores_;
       return true;
@@ -158,7 +177,10 @@ bool MemorySnapshot::restore(std::span<uint8_t> memory) {
       const std::size_t end = r.offset + r.length;
       for (std::size_t off = r.offset; off < end; off += kPage) {
         const std::size_t n = std::min(kPage, end - off);
-        if (!(n == kPage ? full_page_is_zero(base + off) : page_is_zero(base + off, n))) std::memset(base + off, 0, n);
+        if (n == kPage)
+          clear_page(base + off);
+        else if (!page_is_zero(base + off, n))
+          std::memset(base + off, 0, n);
       }
     }
     return true;

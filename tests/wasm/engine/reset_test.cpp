@@ -277,6 +277,40 @@ TEST(MemorySnapshot, FaultTrackedRestoreClearsKnownAndNewlyMappedPages) {
   ::munmap(region, kSize);
 }
 
+// The quick path clears a known mapped page from its first non-zero 128-byte block on: writes anywhere in the
+// page — only near its end (a stack page), only at its start, at block edges, both ends — all read back as zero.
+TEST(MemorySnapshot, QuickRestoreClearsWritesAnywhereInAKnownMappedPage) {
+  constexpr std::size_t kSize = 256 * 1024;
+  void* region = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(region, MAP_FAILED);
+  std::span<uint8_t> mem(static_cast<uint8_t*>(region), kSize);
+  mem[100] = 1;
+  v8impl::MemorySnapshot snap;
+  snap.capture(mem, true);
+  if (!snap.fault_tracked()) GTEST_SKIP() << "no fault tracking on this system (swap configured?)";
+  auto pristine = [&] {
+    return mem[100] == 1 && std::count(mem.begin(), mem.end(), 0) == static_cast<std::ptrdiff_t>(kSize - 1);
+  };
+  constexpr std::size_t kPage5 = 5 * 4096;
+  std::fill(mem.begin() + kPage5, mem.begin() + kPage5 + 4096, 0xee);  // maps page 5 (a fault: residency path)
+  ASSERT_TRUE(snap.restore(mem));
+  ASSERT_TRUE(pristine());
+  const uint64_t quick_before = snap.quick_restores();
+  const std::vector<std::vector<std::size_t>> cases = {
+      {4095}, {4000, 4095}, {3968}, {3967}, {128}, {127}, {0}, {0, 4095}, {2048, 2049, 3000}};
+  for (const auto& offsets : cases) {
+    for (std::size_t off : offsets) mem[kPage5 + off] = 0x5a;
+    ASSERT_TRUE(snap.restore(mem));
+    ASSERT_TRUE(pristine()) << "first offset " << offsets.front();
+  }
+  // A stack-like page: its upper part written, whole.
+  std::fill(mem.begin() + kPage5 + 3000, mem.begin() + kPage5 + 4096, 0x11);
+  ASSERT_TRUE(snap.restore(mem));
+  EXPECT_TRUE(pristine());
+  EXPECT_GE(snap.quick_restores(), quick_before + 1);
+  ::munmap(region, kSize);
+}
+
 TEST(MemorySnapshot, RestoresAnonymousAndFileBackedRegions) {
   constexpr std::size_t kSize = 1 << 20;
   // Anonymous private mapping.
