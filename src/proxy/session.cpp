@@ -74,6 +74,15 @@ class FlatParser final : public bh::basic_parser<isRequest> {
   char* body_data = nullptr;
   std::size_t body_size = 0;
 
+  // For a head the session split itself (split_response_head): Beast then parses only a synthetic head that
+  // carries the framing, so its fields are not kept and the real status line is set here.
+  void use_split_head(int status, std::string_view reason, int version) {
+    keep_fields_ = false;
+    real_status_ = status;
+    real_reason_ = reason;
+    real_version_ = version;
+  }
+
  private:
   void on_request_impl(bh::verb method, beast::string_view method_str, beast::string_view target, int version,
                        beast::error_code&) override {
@@ -83,12 +92,19 @@ class FlatParser final : public bh::basic_parser<isRequest> {
     version_ = version;
   }
   void on_response_impl(int code, beast::string_view reason, int version, beast::error_code&) override {
+    if (!keep_fields_) {
+      status_ = real_status_;
+      version_ = real_version_;
+      reason_.assign(real_reason_);
+      return;
+    }
     status_ = code;
     version_ = version;
     reason_.assign(reason.data(), reason.size());
   }
   void on_field_impl(bh::field, beast::string_view name, beast::string_view value, beast::error_code&) override {
-    fields_.add(std::string_view(name.data(), name.size()), std::string_view(value.data(), value.size()));
+    if (keep_fields_)
+      fields_.add(std::string_view(name.data(), name.size()), std::string_view(value.data(), value.size()));
   }
   void on_header_impl(beast::error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
@@ -115,6 +131,9 @@ class FlatParser final : public bh::basic_parser<isRequest> {
   }
 
   FlatFields& fields_;
+  bool keep_fields_ = true;
+  int real_status_ = 0, real_version_ = 11;
+  std::string_view real_reason_;
   bh::verb method_ = bh::verb::unknown;
   std::string method_string_, target_, reason_;
   int status_ = 0;
@@ -287,6 +306,79 @@ void build_request_head(std::string& out, std::string_view method, std::string_v
   out.append(target);
   out.append(" HTTP/1.1\r\n");
   append_fields(out, fields.fields(), [](const FlatFields::Field& f) { return std::pair(f.name, f.value); });
+}
+
+// ---- origin response heads, split without Beast ----------------------------------------------------------------
+// A head check_response_head accepted has only CRLF line ends, a status line "HTTP/1.x DDD[ reason]", field lines
+// "tchar-name:value" without folding or control bytes, at most one valid Content-Length and a Transfer-Encoding
+// (if any) of exactly "chunked" — splitting it is a walk over its lines. Beast's parser then gets a synthetic head
+// with only the status and framing, so the body (Content-Length, chunked, to EOF, none for 1xx/204/304/HEAD) is
+// still parsed by Beast.
+struct SplitHead {
+  int status = 0;
+  int version = 11;
+  std::string_view reason;
+  bool keep_alive = true;  // as Beast's keep_alive(): HTTP/1.1 unless "close", HTTP/1.0 only with "keep-alive"
+  char synthetic[96];      // "HTTP/1.1 DDD -\r\n" + framing field + "\r\n"
+  std::size_t synthetic_size = 0;
+};
+
+bool ascii_iequals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
+
+void split_response_head(std::string_view raw, FlatFields& fields, SplitHead& out) {
+  std::size_t eol = raw.find("\r\n");
+  std::string_view line = raw.substr(0, eol);
+  out.version = line[7] == '0' ? 10 : 11;
+  out.status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+  out.reason = line.size() > 13 ? line.substr(13) : std::string_view();
+  bool chunked = false, close = false, keep_alive = false;
+  std::string_view content_length;
+  for (std::size_t pos = eol + 2; pos < raw.size();) {
+    std::size_t end = raw.find("\r\n", pos);
+    if (end == pos || end == std::string_view::npos) break;
+    std::string_view l = raw.substr(pos, end - pos);
+    pos = end + 2;
+    std::size_t colon = l.find(':');
+    std::string_view name = l.substr(0, colon), value = l.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    fields.add(name, value);
+    if (name.size() == 17 && ascii_iequals(name, "transfer-encoding")) {
+      chunked = true;  // exactly "chunked": anything else was refused
+    } else if (name.size() == 14 && ascii_iequals(name, "content-length")) {
+      content_length = value;
+    } else if (name.size() == 10 && ascii_iequals(name, "connection")) {
+      for (std::size_t p = 0; p <= value.size();) {
+        std::size_t comma = value.find(',', p);
+        std::string_view token = value.substr(p, comma == std::string_view::npos ? value.npos : comma - p);
+        while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+        if (ascii_iequals(token, "close")) close = true;
+        else if (ascii_iequals(token, "keep-alive")) keep_alive = true;
+        if (comma == std::string_view::npos) break;
+        p = comma + 1;
+      }
+    }
+  }
+  out.keep_alive = out.version == 11 ? !close : keep_alive;
+  std::string_view framing = chunked ? "Transfer-Encoding: chunked\r\n" : std::string_view();
+  char* p = out.synthetic;
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put("HTTP/1.1 ");
+  put(line.substr(9, 3));
+  put(" -\r\n");
+  if (chunked) {
+    put(framing);
+  } else if (!content_length.empty()) {  // at most 18 digits (checked)
+    put("Content-Length: ");
+    put(content_length);
+    put("\r\n");
+  }
+  put("\r\n");
+  out.synthetic_size = static_cast<std::size_t>(p - out.synthetic);
 }
 
 class FramedWriter {
@@ -816,6 +908,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   // ---- response head ← origin (1xx interim responses are consumed) ----
   const bool head_request = rs.verb == bh::verb::head;
   std::optional<OriginResponseParser> rp;
+  SplitHead split;
   for (;;) {
     http::HeadScan scan;
     for (;;) {
@@ -853,11 +946,12 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
       co_return UpstreamResult::kFailed;
     }
     rp.emplace(res_fields_);
-    rp->header_limit(static_cast<std::uint32_t>(raw.size() + 1));
+    split_response_head(raw, res_fields_, split);
+    rp->use_split_head(split.status, split.reason, split.version);
     rp->body_limit(boost::none);
     if (head_request) rp->skip(true);
     beast::error_code ec;
-    rp->put(net::buffer(raw.data(), raw.size()), ec);
+    rp->put(net::buffer(split.synthetic, split.synthetic_size), ec);
     if (ec || !rp->is_header_done()) {
       ctx.error = "bad origin response: " + (ec ? ec.message() : std::string("incomplete head"));
       ctx.response.status = 502;
@@ -877,7 +971,7 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
 
   // ---- response head → client ----
   FlatFields& res = res_fields_;
-  const bool upstream_keep_alive = rp->keep_alive();
+  const bool upstream_keep_alive = split.keep_alive;
   res.remove_hop_by_hop();
   res.append_list_value("Via", ctx.snapshot->via);
   res.set(ctx.config->request_id_header, ctx.request_id);
