@@ -7,8 +7,6 @@
 #include <string>
 
 namespace aegis::http {
-namespace bh = boost::beast::http;
-
 namespace {
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
@@ -25,7 +23,7 @@ inline std::uint64_t lower8(const char* p) {
 }
 
 // ASCII case-insensitive equality, as Beast compares field names: 8 bytes at a time.
-bool iequals(std::string_view a, std::string_view b) {
+bool iequals_words(std::string_view a, std::string_view b) {
   const std::size_t n = a.size();
   if (n != b.size()) return false;
   if (n < 8) {
@@ -37,11 +35,6 @@ bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i + 8 <= n; i += 8) diff |= lower8(a.data() + i) ^ lower8(b.data() + i);
   if (n % 8 != 0) diff |= lower8(a.data() + n - 8) ^ lower8(b.data() + n - 8);
   return diff == 0;
-}
-std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
 }
 
 enum Hop : unsigned char { kKeep = 0, kHop = 1, kConnection = 2 };
@@ -92,33 +85,9 @@ Hop classify_name(std::string_view name) {
   return kKeep;
 }
 
-// classify_name of every name Beast knows (its field enum), computed once: a field is classified by one load.
-struct HopTable {
-  static constexpr std::size_t kSize = static_cast<std::size_t>(bh::field::xref) + 1;
-  std::array<Hop, kSize> hop{};
-  HopTable() {
-    for (std::size_t f = 1; f < kSize; ++f) hop[f] = classify_name(bh::to_string(static_cast<bh::field>(f)));
-  }
-  Hop operator()(const Fields::value_type& e) const {
-    auto f = static_cast<std::size_t>(e.name());
-    return f == 0 || f >= kSize ? classify_name(e.name_string()) : hop[f];
-  }
-};
-
-// Appends to `named` ("a,b,") the tokens of a Connection value, except those naming fields that remove_hop_by_hop
-// removes anyway: "Connection: keep-alive" adds nothing (no second walk), "Connection: close" adds "close".
-void collect_named(std::string_view value, std::string& named) {
-  for (std::size_t pos = 0; pos <= value.size();) {
-    std::size_t comma = value.find(',', pos);
-    if (comma == std::string_view::npos) comma = value.size();
-    std::string_view token = trim(value.substr(pos, comma - pos));
-    pos = comma + 1;
-    if (token.empty() || classify_name(token) != kKeep) continue;
-    named.append(token);
-    named.push_back(',');
-  }
-}
 }  // namespace
+
+bool iequals_ascii(std::string_view a, std::string_view b) { return iequals_words(a, b); }
 
 HopByHop hop_by_hop_kind(std::string_view name) {
   switch (classify_name(name)) {
@@ -129,92 +98,6 @@ HopByHop hop_by_hop_kind(std::string_view name) {
     default:
       return HopByHop::kKeep;
   }
-}
-
-void remove_hop_by_hop(Fields& fields) {
-  static const HopTable classify;
-  // One walk removes the fixed hop-by-hop set and Proxy-*, and collects the names the Connection fields list
-  // (copied: the Connection fields are erased in the same walk).
-  std::string named;
-  for (auto it = fields.begin(); it != fields.end();) {
-    Hop h = classify(*it);
-    if (h == kKeep) {
-      ++it;
-      continue;
-    }
-    if (h == kConnection) collect_named(it->value(), named);
-    it = fields.erase(it);
-  }
-  if (named.empty()) return;
-  // The fields Connection names (any name). A handful of names: one more walk comparing each field name with
-  // them; a long list: one lookup per name, so a hostile list costs O(names · log fields), not O(names · fields).
-  constexpr int kWalkTokens = 8;
-  std::string_view tokens[kWalkTokens];
-  int n = 0;
-  const std::string_view list = named;
-  for (std::size_t pos = 0; pos < list.size();) {
-    const std::size_t comma = list.find(',', pos);
-    const std::string_view token = list.substr(pos, comma - pos);
-    pos = comma + 1;
-    if (n == kWalkTokens) {
-      n = -1;
-      break;
-    }
-    tokens[n++] = token;
-  }
-  if (n < 0) {
-    for (std::size_t pos = 0; pos < list.size();) {
-      const std::size_t comma = list.find(',', pos);
-      fields.erase(list.substr(pos, comma - pos));
-      pos = comma + 1;
-    }
-    return;
-  }
-  for (auto it = fields.begin(); it != fields.end();) {
-    std::string_view name = it->name_string();
-    bool named_here = false;
-    for (int i = 0; i < n && !named_here; ++i) named_here = iequals(name, tokens[i]);
-    if (named_here)
-      it = fields.erase(it);
-    else
-      ++it;
-  }
-}
-
-namespace {
-// bh::string_to_field(name) (a hash of the name and a table probe), short-cut for the names the proxy appends to.
-bh::field field_of(std::string_view name) {
-  static const bh::field via = bh::string_to_field("Via");
-  static const bh::field xff = bh::string_to_field("X-Forwarded-For");
-  if (name.size() == 3 && std::memcmp(name.data(), "Via", 3) == 0) return via;
-  if (name.size() == 15 && std::memcmp(name.data(), "X-Forwarded-For", 15) == 0) return xff;
-  return bh::string_to_field(name);
-}
-}  // namespace
-
-void append_list_value(Fields& fields, std::string_view name, std::string_view value) {
-  // Usually the field is not there yet: a walk comparing lengths first, then one insert (no set lookup, no copy).
-  bool present = false;
-  for (const auto& e : fields) {
-    std::string_view n = e.name_string();
-    if (n.size() == name.size() && iequals(n, name)) {
-      present = true;
-      break;
-    }
-  }
-  if (!present) {
-    fields.insert(field_of(name), name, value);
-    return;
-  }
-  auto range = fields.equal_range(name);
-  std::string joined;
-  for (auto i = range.first; i != range.second; ++i) {
-    if (!joined.empty()) joined.append(", ");
-    joined.append(i->value());
-  }
-  if (!joined.empty()) joined.append(", ");
-  joined.append(value);
-  fields.set(name, joined);
 }
 
 bool valid_request_id(std::string_view id) {

@@ -34,7 +34,7 @@
 #include "http/headers.h"
 #include "log/logging.h"
 #include "metrics/metrics.h"
-#include "proxy/flat_fields.h"
+#include "proxy/flat_header_map.h"
 #include "proxy/router.h"
 
 namespace aegis::proxy {
@@ -45,6 +45,7 @@ namespace beast = boost::beast;
 namespace bh = beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using http::FlatFields;
 constexpr auto kTok = net::as_tuple(net::use_awaitable);
 
 constexpr std::size_t kRelayChunk = 16 * 1024;        // body bytes moved per read/write step

@@ -5,10 +5,14 @@
 
 #include <string_view>
 
+#include <boost/beast/http/fields.hpp>
+
 #include "http/framing.h"
-#include "http/headers.h"
 
 namespace aegis::http::reference {
+
+// The rules were written for Beast's field container; production code applies them to http::FlatFields.
+using Fields = boost::beast::http::fields;
 
 HeadScan scan_head(std::string_view data, std::size_t max_bytes);
 HeadCheck check_request_head(std::string_view head);

@@ -1,49 +1,23 @@
-#include "proxy/flat_fields.h"
+#include "http/flat_fields.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
-#include <algorithm>
+#include "http/headers.h"
 
-namespace aegis::proxy {
+namespace aegis::http {
 namespace {
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 // Lengths first, then the first byte with the case bit set (a sound quick reject: equal letters stay equal, and a
-// pair it lets through is compared exactly), then every byte.
+// pair it lets through is compared exactly by iequals_ascii).
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;
   if ((a[0] | 0x20) != (b[0] | 0x20)) return false;
-  for (std::size_t i = 1; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
-enum class HopByHop { kNo, kYes, kConnection };
-
-// The hop-by-hop rules of http::remove_hop_by_hop, by name.
-HopByHop hop_by_hop_kind(std::string_view name) {
-  switch (name.size()) {
-    case 2:
-      if (iequals(name, "te")) return HopByHop::kYes;
-      break;
-    case 7:
-      if (iequals(name, "trailer") || iequals(name, "upgrade")) return HopByHop::kYes;
-      break;
-    case 10:
-      if (iequals(name, "connection")) return HopByHop::kConnection;
-      if (iequals(name, "keep-alive")) return HopByHop::kYes;
-      break;
-    case 17:
-      if (iequals(name, "transfer-encoding")) return HopByHop::kYes;
-      break;
-    default:
-      break;
-  }
-  if (name.size() >= 6 && iequals(name.substr(0, 6), "proxy-")) return HopByHop::kYes;
-  return HopByHop::kNo;
+  return iequals_ascii(a, b);
 }
 
 inline std::string_view trim(std::string_view v) {
@@ -119,13 +93,13 @@ void FlatFields::remove_hop_by_hop() {
   std::string named;
   std::erase_if(fields_, [&](const Field& f) {
     switch (hop_by_hop_kind(f.name)) {
-      case HopByHop::kNo:
+      case HopByHop::kKeep:
         return false;
       case HopByHop::kConnection:
         named.append(f.value);
         named.push_back(',');
         return true;
-      case HopByHop::kYes:
+      case HopByHop::kRemove:
         return true;
     }
     return false;
@@ -140,7 +114,7 @@ void FlatFields::remove_hop_by_hop() {
     std::size_t comma = list.find(',', pos);
     std::string_view token = trim(list.substr(pos, comma - pos));
     pos = comma + 1;
-    if (!token.empty() && hop_by_hop_kind(token) == HopByHop::kNo) tokens.push_back(token);
+    if (!token.empty() && hop_by_hop_kind(token) == HopByHop::kKeep) tokens.push_back(token);
   }
   if (tokens.empty()) return;
   constexpr std::size_t kCompareEach = 8;
@@ -174,16 +148,16 @@ void FlatFields::append_list_value(std::string_view name, std::string_view value
   for (const auto& f : fields_) {
     if (!iequals(f.name, name)) continue;
     found = true;
-    if (f.value.empty()) continue;
+    if (!joined.empty()) joined.append(", ");
     joined.append(f.value);
-    joined.append(", ");
   }
   if (!found) {
     add(name, value);
     return;
   }
+  if (!joined.empty()) joined.append(", ");
   joined.append(value);
   set(name, joined);
 }
 
-}  // namespace aegis::proxy
+}  // namespace aegis::http

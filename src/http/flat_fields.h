@@ -15,9 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "proxy/header_map.h"
-
-namespace aegis::proxy {
+namespace aegis::http {
 
 class FlatFields {
  public:
@@ -43,10 +41,10 @@ class FlatFields {
   const std::vector<Field>& fields() const { return fields_; }
   std::size_t size() const { return fields_.size(); }
 
-  // Removes the hop-by-hop fields (same rules as http::remove_hop_by_hop: Connection and every field it names,
-  // Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade).
+  // Removes the hop-by-hop fields (http::hop_by_hop_kind): Connection and every field it names, Keep-Alive,
+  // Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade. The caller re-establishes the outgoing framing afterwards.
   void remove_hop_by_hop();
-  // Appends `value` to a list-valued field, joining existing lines of it into one ("a, b, value").
+  // Appends `value` to a list-valued field ("a, b"), joining several existing lines of that field into one.
   void append_list_value(std::string_view name, std::string_view value);
 
  private:
@@ -59,24 +57,4 @@ class FlatFields {
   std::size_t left_ = 0;
 };
 
-// The HeaderMap phases see for an origin response held in FlatFields.
-class FlatHeaderMap final : public HeaderMap {
- public:
-  explicit FlatHeaderMap(FlatFields& f) : f_(f) {}
-  std::optional<std::string_view> get(std::string_view name) const override { return f_.get(name); }
-  void set(std::string_view name, std::string_view value) override { f_.set(name, value); }
-  void add(std::string_view name, std::string_view value) override { f_.add(name, value); }
-  void remove(std::string_view name) override { f_.remove(name); }
-  void for_each(const std::function<void(std::string_view, std::string_view)>& fn) const override {
-    // By index, on a copy of the line: `fn` may add fields (the vector may grow) without breaking the walk.
-    for (std::size_t i = 0; i < f_.fields().size(); ++i) {
-      FlatFields::Field field = f_.fields()[i];
-      fn(field.name, field.value);
-    }
-  }
-
- private:
-  FlatFields& f_;
-};
-
-}  // namespace aegis::proxy
+}  // namespace aegis::http
