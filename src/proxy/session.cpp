@@ -495,6 +495,7 @@ class Session final : public SessionHandle, public std::enable_shared_from_this<
   std::string head_buf_;      // serialized outgoing head, reused
   FlatFields req_fields_;     // the current request's fields (phases see them as ctx.request.headers)
   FlatFields res_fields_;     // the current origin response's fields (phases see them as ctx.response.headers)
+  FlatHeaderMap res_headers_{res_fields_};  // a member: ctx.response.headers stays valid after exchange() returns
   FramedWriter writer_;
   std::string peer_ip_;
   uint16_t peer_port_ = 0;
@@ -976,10 +977,9 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   res.remove_hop_by_hop();
   res.append_list_value("Via", ctx.snapshot->via);
   res.set(ctx.config->request_id_header, ctx.request_id);
-  FlatHeaderMap res_headers(res);
   const int origin_status = rp->status();
   ctx.response.status = origin_status;
-  ctx.response.headers = &res_headers;
+  ctx.response.headers = &res_headers_;
   ctx.response_body.clear();
   ctx.response_body_buffered = false;
 
