@@ -63,10 +63,8 @@ void FlatFields::add(std::string_view name, std::string_view value) {
   // Name and value side by side: one reservation, two copies.
   std::size_t n = name.size() + value.size();
   char* at = n ? reserve(n) : nullptr;
-  if (n) {
-    std::memcpy(at, name.data(), name.size());
-    std::memcpy(at + name.size(), value.data(), value.size());
-  }
+  if (!name.empty()) std::memcpy(at, name.data(), name.size());  // (memcpy from a null view is undefined)
+  if (!value.empty()) std::memcpy(at + name.size(), value.data(), value.size());
   fields_.push_back({{at, name.size()}, {at + name.size(), value.size()}});
 }
 
