@@ -5,18 +5,15 @@
 #include <cstring>
 #include <ctime>
 
+#include "http/headers.h"
+
 namespace aegis::cache {
 
 namespace {
 char lower_char(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower_char(a[i]) != lower_char(b[i])) return false;
-  return true;
-}
+bool iequals(std::string_view a, std::string_view b) { return http::iequals_ascii(a, b); }
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -24,11 +21,7 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim(std::string_view s) { return http::trim_ows(s); }
 
 std::optional<std::string> field(const Headers& h, std::string_view name) {
   std::optional<std::string> out;

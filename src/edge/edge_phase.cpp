@@ -9,6 +9,7 @@
 #include "edge/function_set.h"
 #include "functions/runner.h"
 #include "hostapi/curl_http_fetcher.h"
+#include "http/headers.h"
 #include "hostapi/invocation.h"
 #include "hostapi/memory_kv_store.h"
 #include "log/logging.h"
@@ -153,20 +154,11 @@ hostapi::HttpFetcher* shared_http() {
   return &http;
 }
 
-// Header names are ASCII: no locale lookup per character (write_headers compares every pair of names).
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 bool is_framing(std::string_view name) {
   switch (name.size()) {
-    case 10: return iequals(name, "connection");
-    case 14: return iequals(name, "content-length");
-    case 17: return iequals(name, "transfer-encoding");
+    case 10: return http::iequals_ascii(name, "connection");
+    case 14: return http::iequals_ascii(name, "content-length");
+    case 17: return http::iequals_ascii(name, "transfer-encoding");
     default: return false;
   }
 }
@@ -222,7 +214,7 @@ void hand_over(RequestState& st, InvocationContext& ic, bool sole) {
 // name whose values (in order) differ is removed and re-added with the new values; fields the functions left as
 // they were are not touched. (The order between different names is not significant in HTTP.)
 void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, std::string_view keep = {}) {
-  auto skip = [&](std::string_view n) { return is_framing(n) || (keep.size() && iequals(n, keep)); };
+  auto skip = [&](std::string_view n) { return is_framing(n) || (keep.size() && http::iequals_ascii(n, keep)); };
   struct Line {
     std::string_view name, value;
   };
@@ -234,8 +226,8 @@ void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, st
   auto same_values = [&](std::string_view name) {
     std::size_t i = 0, j = 0;
     for (;;) {
-      while (i < current.size() && !iequals(current[i].name, name)) ++i;
-      while (j < headers.size() && !iequals(headers[j].name, name)) ++j;
+      while (i < current.size() && !http::iequals_ascii(current[i].name, name)) ++i;
+      while (j < headers.size() && !http::iequals_ascii(headers[j].name, name)) ++j;
       if (i == current.size() || j == headers.size()) return i == current.size() && j == headers.size();
       if (current[i].value != headers[j].value) return false;
       ++i;
@@ -250,7 +242,7 @@ void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, st
   auto note = [&](std::string_view name, bool present) {
     if (skip(name)) return;
     for (const auto& c : changed)
-      if (iequals(c.name, name)) return;
+      if (http::iequals_ascii(c.name, name)) return;
     if (!same_values(name)) changed.push_back({std::string(name), present});
   };
   // Lines equal (byte for byte) at the same positions are the common case — the list was read from `map`, and
@@ -268,7 +260,7 @@ void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, st
   for (std::size_t i = prefix; i < target.size(); ++i) {
     bool present = false;
     for (const auto& l : current)
-      if (iequals(l.name, target[i]->name)) {
+      if (http::iequals_ascii(l.name, target[i]->name)) {
         present = true;
         break;
       }
@@ -280,7 +272,7 @@ void write_headers(proxy::HeaderMap& map, const hostapi::HeaderList& headers, st
   for (const auto& h : headers) {
     if (skip(h.name)) continue;
     for (const auto& c : changed)
-      if (iequals(c.name, h.name)) {
+      if (http::iequals_ascii(c.name, h.name)) {
         map.add(h.name, h.value);
         break;
       }
@@ -297,7 +289,7 @@ void apply_changed_headers(proxy::HeaderMap& map, const hostapi::HeaderList& hea
     if (is_framing(name)) return;
     map.remove(name);
     for (const auto& h : headers)
-      if (iequals(h.name, name)) map.add(h.name, h.value);
+      if (http::iequals_ascii(h.name, name)) map.add(h.name, h.value);
   });
 }
 

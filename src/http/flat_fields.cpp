@@ -11,21 +11,6 @@ namespace {
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
-// Lengths first, then the first byte with the case bit set (a sound quick reject: equal letters stay equal, and a
-// pair it lets through is compared exactly by iequals_ascii).
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  if (a.empty()) return true;
-  if ((a[0] | 0x20) != (b[0] | 0x20)) return false;
-  return iequals_ascii(a, b);
-}
-
-inline std::string_view trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return v;
-}
-
 }  // namespace
 
 void FlatFields::clear() {
@@ -59,7 +44,7 @@ char* FlatFields::reserve(std::size_t n) {
 }
 
 void FlatFields::add(std::string_view name, std::string_view value) {
-  value = trim(value);
+  value = trim_ows(value);
   // Name and value side by side: one reservation, two copies.
   std::size_t n = name.size() + value.size();
   char* at = n ? reserve(n) : nullptr;
@@ -75,51 +60,43 @@ void FlatFields::set(std::string_view name, std::string_view value) {
 
 std::size_t FlatFields::remove(std::string_view name) {
   std::size_t before = fields_.size();
-  std::erase_if(fields_, [&](const Field& f) { return iequals(f.name, name); });
+  std::erase_if(fields_, [&](const Field& f) { return iequals_ascii(f.name, name); });
   return before - fields_.size();
 }
 
 std::optional<std::string_view> FlatFields::get(std::string_view name) const {
   for (const auto& f : fields_)
-    if (iequals(f.name, name)) return f.value;
+    if (iequals_ascii(f.name, name)) return f.value;
   return std::nullopt;
 }
 
 void FlatFields::remove_hop_by_hop() {
-  // One walk drops the fixed hop-by-hop set and Proxy-* and collects the Connection values; the fields those name
-  // go in a second walk (only when there was a Connection field).
-  std::string named;
+  // One walk drops the fixed hop-by-hop set and Proxy-* and collects the names Connection lists, minus those gone
+  // anyway (keep-alive, ...); the fields those name go in a second walk. The names are views into the storage, which
+  // erasing lines does not touch.
+  std::vector<std::string_view> tokens;
   std::erase_if(fields_, [&](const Field& f) {
     switch (hop_by_hop_kind(f.name)) {
       case HopByHop::kKeep:
         return false;
       case HopByHop::kConnection:
-        named.append(f.value);
-        named.push_back(',');
+        for_each_list_element(f.value, [&](std::string_view token) {
+          if (hop_by_hop_kind(token) == HopByHop::kKeep) tokens.push_back(token);
+        });
         return true;
       case HopByHop::kRemove:
         return true;
     }
     return false;
   });
-  if (named.empty()) return;
-  // The names listed, minus those already gone (keep-alive, ...). Usually "keep-alive" or "close": nothing or one
-  // name to compare (length first). A long list is lowercased and sorted: one binary search per field, so a hostile
-  // list costs O(fields · log tokens).
-  std::vector<std::string_view> tokens;
-  std::string_view list = named;
-  for (std::size_t pos = 0; pos < list.size();) {
-    std::size_t comma = list.find(',', pos);
-    std::string_view token = trim(list.substr(pos, comma - pos));
-    pos = comma + 1;
-    if (!token.empty() && hop_by_hop_kind(token) == HopByHop::kKeep) tokens.push_back(token);
-  }
+  // Usually "Connection: keep-alive" or "close": nothing or one name to compare. A long list is lowercased and
+  // sorted: one binary search per field, so a hostile list costs O(fields · log tokens).
   if (tokens.empty()) return;
   constexpr std::size_t kCompareEach = 8;
   if (tokens.size() <= kCompareEach) {
     std::erase_if(fields_, [&](const Field& f) {
       for (std::string_view t : tokens)
-        if (iequals(f.name, t)) return true;
+        if (iequals_ascii(f.name, t)) return true;
       return false;
     });
     return;
@@ -144,7 +121,7 @@ void FlatFields::append_list_value(std::string_view name, std::string_view value
   bool found = false;
   std::string joined;
   for (const auto& f : fields_) {
-    if (!iequals(f.name, name)) continue;
+    if (!iequals_ascii(f.name, name)) continue;
     found = true;
     if (!joined.empty()) joined.append(", ");
     joined.append(f.value);

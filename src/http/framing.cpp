@@ -19,6 +19,8 @@
 // The decisions, including which reason wins when a head has several faults, are exactly those of the simple
 // formulation kept as the oracle in tests/http/framing_reference.cpp (framing_differential_test.cpp).
 
+#include "http/headers.h"
+
 namespace aegis::http {
 namespace {
 
@@ -85,14 +87,6 @@ inline bool token_is(const char* name, const char (&lit)[N]) {
     if (n % 8 != 0) diff |= (load64(name + n - 8) | kLower) ^ load64(lit + n - 8);
     return diff == 0;
   }
-}
-
-inline std::string_view trim_ows(std::string_view v) {
-  const char* b = v.data();
-  const char* e = b + v.size();
-  while (b != e && (*b == ' ' || *b == '\t')) ++b;
-  while (e != b && (e[-1] == ' ' || e[-1] == '\t')) --e;
-  return {b, static_cast<std::size_t>(e - b)};
 }
 
 inline unsigned ctz(unsigned m) { return static_cast<unsigned>(__builtin_ctz(m)); }

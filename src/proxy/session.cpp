@@ -324,8 +324,6 @@ struct SplitHead {
   std::size_t synthetic_size = 0;
 };
 
-bool ascii_iequals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
-
 void split_response_head(std::string_view raw, FlatFields& fields, SplitHead& out) {
   std::size_t eol = raw.find("\r\n");
   std::string_view line = raw.substr(0, eol);
@@ -340,25 +338,17 @@ void split_response_head(std::string_view raw, FlatFields& fields, SplitHead& ou
     std::string_view l = raw.substr(pos, end - pos);
     pos = end + 2;
     std::size_t colon = l.find(':');
-    std::string_view name = l.substr(0, colon), value = l.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    fields.add(name, value);
-    if (name.size() == 17 && ascii_iequals(name, "transfer-encoding")) {
+    fields.add(l.substr(0, colon), l.substr(colon + 1));
+    const auto [name, value] = fields.fields().back();  // the value as stored: OWS trimmed
+    if (http::iequals_ascii(name, "transfer-encoding")) {
       chunked = true;  // exactly "chunked": anything else was refused
-    } else if (name.size() == 14 && ascii_iequals(name, "content-length")) {
+    } else if (http::iequals_ascii(name, "content-length")) {
       content_length = value;
-    } else if (name.size() == 10 && ascii_iequals(name, "connection")) {
-      for (std::size_t p = 0; p <= value.size();) {
-        std::size_t comma = value.find(',', p);
-        std::string_view token = value.substr(p, comma == std::string_view::npos ? value.npos : comma - p);
-        while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-        while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
-        if (ascii_iequals(token, "close")) close = true;
-        else if (ascii_iequals(token, "keep-alive")) keep_alive = true;
-        if (comma == std::string_view::npos) break;
-        p = comma + 1;
-      }
+    } else if (http::iequals_ascii(name, "connection")) {
+      http::for_each_list_element(value, [&](std::string_view token) {
+        if (http::iequals_ascii(token, "close")) close = true;
+        else if (http::iequals_ascii(token, "keep-alive")) keep_alive = true;
+      });
     }
   }
   out.keep_alive = out.version == 11 ? !close : keep_alive;
