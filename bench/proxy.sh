@@ -28,6 +28,8 @@ Usage: bench/proxy.sh [options]
                Later scenarios plug in through aegis_scenario_yaml() below.
   -b DIR       build directory holding the aegis binary (default $BUILD or build)
   -o FILE      also write the results as TSV (target, req/s, p50 ms, p99 ms, per run)
+  -p P:L       pin CPUs with taskset: the proxies to CPU list P, wrk and the origin to CPU list L (e.g. -p 2,3:0,1
+               on a 4-core machine). Default: no pinning, everything shares every CPU
   -k           keep the temporary directory (configs, logs) for inspection
   -h           this help
 Environment: AEGIS_EXTRA_YAML is appended verbatim to the generated aegis config.
@@ -35,12 +37,12 @@ USAGE
 }
 
 WORKERS=1 RUNS=3 DURATION=10s CONNS=64 THREADS=2 WARMUP=2s TARGETS="" SCENARIO=proxy
-BUILD_DIR=${BUILD:-build} OUT="" KEEP=0
-while getopts "w:r:d:c:t:W:T:s:b:o:kh" opt; do
+BUILD_DIR=${BUILD:-build} OUT="" KEEP=0 PIN=""
+while getopts "w:r:d:c:t:W:T:s:b:o:p:kh" opt; do
   case $opt in
     w) WORKERS=$OPTARG ;; r) RUNS=$OPTARG ;; d) DURATION=$OPTARG ;; c) CONNS=$OPTARG ;; t) THREADS=$OPTARG ;;
     W) WARMUP=$OPTARG ;; T) TARGETS=$OPTARG ;; s) SCENARIO=$OPTARG ;; b) BUILD_DIR=$OPTARG ;; o) OUT=$OPTARG ;;
-    k) KEEP=1 ;; h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
+    p) PIN=$OPTARG ;; k) KEEP=1 ;; h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
   esac
 done
 
@@ -50,6 +52,15 @@ case $SCENARIO in
   edge-function) : "${TARGETS:=aegis,aegis-fn}" ;;
   *) echo "proxy.sh: unknown scenario '$SCENARIO' (available: proxy, cache-hit, edge-function)" >&2; exit 2 ;;
 esac
+
+# CPU pinning: command prefixes for the proxies and for the load side (wrk and the origin).
+PIN_PROXY=() PIN_LOAD=()
+if [[ -n $PIN ]]; then
+  [[ $PIN =~ ^[0-9,-]+:[0-9,-]+$ ]] || { echo "proxy.sh: -p wants PROXY_CPUS:LOAD_CPUS, e.g. 1:0 or 2,3:0,1" >&2; exit 2; }
+  command -v taskset >/dev/null || { echo "proxy.sh: missing taskset (apt-get install util-linux)" >&2; exit 1; }
+  PIN_PROXY=(taskset -c "${PIN%%:*}") PIN_LOAD=(taskset -c "${PIN##*:}")
+  "${PIN_PROXY[@]}" true && "${PIN_LOAD[@]}" true || { echo "proxy.sh: -p $PIN: no such CPUs here" >&2; exit 2; }
+fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/bench/cache-tests/peers.sh"  # Apache Traffic Server, Varnish, nginx proxy_cache in private dirs
@@ -163,7 +174,7 @@ http {
 }
 CONF
 } >"$TMP/origin/nginx.conf"
-start origin "$ORIGIN_PORT" "$NGINX" -p "$TMP/origin" -e "$TMP/origin/error.log" -c "$TMP/origin/nginx.conf"
+start origin "$ORIGIN_PORT" "${PIN_LOAD[@]}" "$NGINX" -p "$TMP/origin" -e "$TMP/origin/error.log" -c "$TMP/origin/nginx.conf"
 
 # ---- the proxies ------------------------------------------------------------------------------------------------
 declare -A PORT
@@ -207,20 +218,20 @@ CONF
 }
 if [[ ,$TARGETS, == *,aegis,* ]]; then
   aegis_config aegis "" ""
-  start aegis "${PORT[aegis]}" "$AEGIS" serve -c "$TMP/aegis.yaml"
+  start aegis "${PORT[aegis]}" "${PIN_PROXY[@]}" "$AEGIS" serve -c "$TMP/aegis.yaml"
 fi
 if [[ ,$TARGETS, == *,aegis-fn,* ]]; then
   # The same node with one header-injection edge function on every request.
   aegis_config aegis-fn "    functions: [header-inject]" "functions:
   - name: header-inject
     module: $EDGE_MODULE"
-  start aegis-fn "${PORT[aegis-fn]}" "$AEGIS" serve -c "$TMP/aegis-fn.yaml"
+  start aegis-fn "${PORT[aegis-fn]}" "${PIN_PROXY[@]}" "$AEGIS" serve -c "$TMP/aegis-fn.yaml"
 fi
 
 if [[ ,$TARGETS, == *,nginx,* && $SCENARIO = cache-hit ]]; then
   PORT[nginx]=$(free_port)
   mapfile -t cmd < <(peer_nginx_cache_cmd "$TMP/nginx-cache" "${PORT[nginx]}" "$ORIGIN_PORT" "$WORKERS")
-  start nginx "${PORT[nginx]}" "${cmd[@]}"
+  start nginx "${PORT[nginx]}" "${PIN_PROXY[@]}" "${cmd[@]}"
 elif [[ ,$TARGETS, == *,nginx,* ]]; then
   PORT[nginx]=$(free_port)
   {
@@ -245,7 +256,7 @@ http {
 }
 CONF
   } >"$TMP/nginx-proxy/nginx.conf"
-  start nginx "${PORT[nginx]}" "$NGINX" -p "$TMP/nginx-proxy" -e "$TMP/nginx-proxy/error.log" -c "$TMP/nginx-proxy/nginx.conf"
+  start nginx "${PORT[nginx]}" "${PIN_PROXY[@]}" "$NGINX" -p "$TMP/nginx-proxy" -e "$TMP/nginx-proxy/error.log" -c "$TMP/nginx-proxy/nginx.conf"
 fi
 
 if [[ ,$TARGETS, == *,haproxy,* ]]; then
@@ -267,19 +278,19 @@ frontend fe
 backend be
   server origin 127.0.0.1:$ORIGIN_PORT
 CONF
-  start haproxy "${PORT[haproxy]}" "$HAPROXY" -db -f "$TMP/haproxy.cfg"
+  start haproxy "${PORT[haproxy]}" "${PIN_PROXY[@]}" "$HAPROXY" -db -f "$TMP/haproxy.cfg"
 fi
 
 if [[ ,$TARGETS, == *,trafficserver,* ]]; then
   PORT[trafficserver]=$(free_port)
   mapfile -t cmd < <(peer_ats_cmd "$TMP/trafficserver" "${PORT[trafficserver]}" "$ORIGIN_PORT" "$WORKERS")
-  start trafficserver "${PORT[trafficserver]}" "${cmd[@]}"
+  start trafficserver "${PORT[trafficserver]}" "${PIN_PROXY[@]}" "${cmd[@]}"
 fi
 
 if [[ ,$TARGETS, == *,varnish,* ]]; then
   PORT[varnish]=$(free_port)
   mapfile -t cmd < <(peer_varnish_cmd "$TMP/varnish" "${PORT[varnish]}" "$ORIGIN_PORT" "$WORKERS")
-  start varnish "${PORT[varnish]}" "${cmd[@]}"
+  start varnish "${PORT[varnish]}" "${PIN_PROXY[@]}" "${cmd[@]}"
 fi
 
 [[ ,$TARGETS, == *,origin,* ]] && PORT[origin]=$ORIGIN_PORT
@@ -307,7 +318,7 @@ run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99 requests-per-CPU-second 
   local out before after total u0=0 s0=0 u1=0 s1=0 pid=${PID_OF[$1]:-}
   before=$(origin_requests)
   [[ -n $pid ]] && read -r u0 s0 < <(cpu_ticks "$pid")
-  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "http://127.0.0.1:${PORT[$1]}$URL_PATH")
+  out=$("${PIN_LOAD[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$2" --latency "http://127.0.0.1:${PORT[$1]}$URL_PATH")
   [[ -n $pid ]] && read -r u1 s1 < <(cpu_ticks "$pid")
   after=$(origin_requests)
   if [[ $SCENARIO = cache-hit && $1 != origin ]]; then
@@ -335,6 +346,7 @@ run_wrk() {  # run_wrk TARGET DURATION → "rps p50 p99 requests-per-CPU-second 
 
 echo "origin: nginx (1 worker) on 127.0.0.1:$ORIGIN_PORT serving 1 KiB; proxies: $WORKERS worker(s) each;"
 echo "load: wrk -t$THREADS -c$CONNS -d$DURATION --latency, $RUNS run(s) per target, interleaved; scenario: $SCENARIO"
+[[ -n $PIN ]] && echo "pinned: proxies on CPUs ${PIN%%:*}, wrk and origin on CPUs ${PIN##*:}"
 if [[ $WARMUP != 0 ]]; then
   for t in "${TARGET_LIST[@]}"; do run_wrk "$t" "$WARMUP" >/dev/null; done
 fi
