@@ -155,6 +155,7 @@ const config::Route* Router::match(std::string_view host, std::string_view path,
 }
 
 std::string_view target_path(std::string_view target) {
+  if (target == "*") return "/";
   if (!target.empty() && target.front() != '/') {
     // absolute-form: scheme://authority/path…
     auto scheme_end = target.find("://");

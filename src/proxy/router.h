@@ -65,7 +65,9 @@ class Router {
   std::vector<Entry> entries_;  // sorted by precedence
 };
 
-// The path part of a request target (up to '?' or '#'); absolute-form targets ("http://h/p") yield "/p".
+// The path a request target is routed by: the part up to '?' or '#'; absolute-form targets ("http://h/p") yield "/p";
+// asterisk-form ("OPTIONS *", a question to the server as a whole) yields "/", so it goes to the host's root route
+// and on to that origin unchanged.
 std::string_view target_path(std::string_view target);
 
 }  // namespace aegis::proxy

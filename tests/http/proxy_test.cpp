@@ -390,6 +390,17 @@ TEST_F(ProxyTest, OriginTimeoutOnPooledConnectionGives504) {
   EXPECT_EQ(http_get(proxy.port(), "/size/3", {{"Host", "a"}}).status, 200);
 }
 
+TEST_F(ProxyTest, OptionsAsteriskGoesToTheRootRoutesOrigin) {
+  Proxy proxy(proxy_config(origin.port()));
+  RawClient c(proxy.port());
+  c.send("OPTIONS * HTTP/1.1\r\nHost: test.local\r\n\r\n" + get_request("/echo"));
+  auto r = c.read_responses(2);
+  ASSERT_EQ(r.responses.size(), 2u) << r.raw;
+  EXPECT_EQ(r.responses[1].status, 200);
+  ASSERT_TRUE(origin.wait_for_requests(2));
+  EXPECT_EQ(origin.targets(), (std::vector<std::string>{"*", "/echo"}));  // forwarded as asterisk-form
+}
+
 TEST_F(ProxyTest, ConnectIsRefused) {
   Proxy proxy(proxy_config(origin.port()));
   RawClient c(proxy.port());

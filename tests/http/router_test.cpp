@@ -75,7 +75,7 @@ TEST(Router, TargetPath) {
   EXPECT_EQ(target_path("/a#frag"), "/a");
   EXPECT_EQ(target_path("http://h.example/p/q?x"), "/p/q");
   EXPECT_EQ(target_path("http://h.example"), "/");
-  EXPECT_EQ(target_path("*"), "*");
+  EXPECT_EQ(target_path("*"), "/");  // asterisk-form (OPTIONS *) is routed like the host's root
 }
 
 TEST(Router, NormalizeHost) {
