@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "escape_bytes.h"
 #include "framing_reference.h"
 #include "http/framing.h"
 #include "http/flat_fields.h"
@@ -22,19 +23,7 @@ namespace ref = aegis::http::reference;
 
 namespace {
 
-std::string show(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+std::string show(std::string_view s) { return aegis::test::escape_bytes(s); }
 
 // Compares every entry point on `input`; returns false (after reporting) on the first difference.
 // The bytes are copied into an allocation of exactly their size, so a sanitizer build catches any read past them.
