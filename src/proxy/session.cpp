@@ -811,10 +811,9 @@ net::awaitable<UpstreamResult> Session::exchange(RequestContext& ctx, RequestPar
   const auto& m = metrics::proxy();
   const tcp::endpoint& peer = ro.endpoints[server];
   std::unique_ptr<UpstreamConnection> conn;
-  // A request that can be repeated on a fresh connection (idempotent, body not streamed) skips the liveness peek:
-  // a stale connection shows up as a failed write/read and the request is retried (saves a syscall per request).
-  const bool can_retry = is_idempotent(rs.verb) && (parser.is_done() || ctx.request_body_buffered);
-  if (allow_pool) conn = w_.pool().take(peer, origin.pool_idle_timeout, !can_retry);
+  // Every reuse is checked with a non-blocking peek (UpstreamPool::take): bytes an origin sent while the connection
+  // sat idle must never be read as this request's response.
+  if (allow_pool) conn = w_.pool().take(peer, origin.pool_idle_timeout);
   const bool reused = conn != nullptr;
   if (!conn) {
     conn = std::make_unique<UpstreamConnection>(w_.deadlines(), client_.socket().get_executor());

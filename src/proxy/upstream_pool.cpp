@@ -20,7 +20,7 @@ bool still_open(UpstreamConnection& c) {
 }  // namespace
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::take(const boost::asio::ip::tcp::endpoint& peer,
-                                                       std::chrono::milliseconds idle_timeout, bool peek) {
+                                                       std::chrono::milliseconds idle_timeout) {
   auto it = idle_.find(peer);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
@@ -29,7 +29,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take(const boost::asio::ip::tc
     std::unique_ptr<UpstreamConnection> c = std::move(list.back());
     list.pop_back();
     if (now - c->idle_since > idle_timeout) continue;  // closes it
-    if (!c->buffer.size() && (!peek || still_open(*c))) return c;
+    if (!c->buffer.size() && still_open(*c)) return c;
   }
   return nullptr;
 }

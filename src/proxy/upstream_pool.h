@@ -1,9 +1,12 @@
 // Per-worker keep-alive pool of idle connections to origin servers (one pool per worker thread, no locking).
 //
-// A connection is put back only after a complete, correctly framed response that allowed keep-alive. On take():
-// connections idle longer than the origin's pool_idle_timeout are dropped, and (when asked) a non-blocking peek
-// discards those the origin already closed (or that carry unexpected bytes). A connection can still die between the peek and our
-// write; the session retries idempotent requests once on a fresh connection in that case.
+// A connection is put back only after a complete, correctly framed response that allowed keep-alive, with nothing
+// left over in its buffer. On take(): connections idle longer than the origin's pool_idle_timeout are dropped, and a
+// non-blocking MSG_PEEK discards those the origin closed or sent anything on while they were idle. The peek is
+// what keeps an unsolicited response (a buggy origin answering twice, or sending a body after a HEAD response)
+// from being read as the answer to a later request, maybe another client's (response queue poisoning), so it is
+// made for every reuse. A connection can still die between the peek and our write; the session retries idempotent
+// requests once on a fresh connection in that case.
 #pragma once
 
 #include <chrono>
@@ -30,11 +33,9 @@ struct UpstreamConnection {
 
 class UpstreamPool {
  public:
-  // An idle live connection to `peer`, or nullptr.
-  // `peek`: also check with a non-blocking MSG_PEEK that the origin has not closed it. Costs a syscall per request;
-  // callers that retry a request on a stale connection anyway (idempotent requests) pass false.
+  // An idle connection to `peer` that is still open and has nothing waiting to be read, or nullptr.
   std::unique_ptr<UpstreamConnection> take(const boost::asio::ip::tcp::endpoint& peer,
-                                           std::chrono::milliseconds idle_timeout, bool peek = true);
+                                           std::chrono::milliseconds idle_timeout);
   // Keeps `conn` for reuse unless `max_idle` connections to that peer are already idle (then it is closed).
   void put(std::unique_ptr<UpstreamConnection> conn, std::size_t max_idle);
   // Closes every idle connection (shutdown).

@@ -42,6 +42,34 @@ TEST(OriginFailure, IdempotentRequestRetriedOnceOnFreshConnection) {
   EXPECT_EQ(origin.connections(), 3);
 }
 
+// Response queue poisoning: after a complete keep-alive response the origin sends a second, unsolicited response a
+// moment later, while the connection sits idle in the pool. That response must never be taken as the answer to the
+// next request (of this or any other client): the idle connection is discarded, the next request goes to a fresh
+// connection. Both for requests that may be retried (GET) and requests that may not (POST).
+TEST(OriginFailure, UnsolicitedBytesOnAnIdlePooledConnectionAreNeverServed) {
+  for (const std::string method : {"GET", "POST"}) {
+    ScriptedOrigin origin([](int fd, int conn) {
+      std::string buf;
+      for (int n = 0; !ScriptedOrigin::read_request(fd, buf).empty(); ++n) {
+        const std::string body = "c" + std::to_string(conn) + "r" + std::to_string(n);
+        ScriptedOrigin::write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                                          "\r\n\r\n" + body);
+        if (conn == 0 && n == 0) {
+          std::this_thread::sleep_for(100ms);
+          ScriptedOrigin::write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nPOISON");
+        }
+      }
+    });
+    Proxy proxy(proxy_config(origin.port(), 1));
+    EXPECT_EQ(http_get(proxy.port(), "/first", {{"Host", "a"}}).body, "c0r0") << method;
+    std::this_thread::sleep_for(300ms);  // the unsolicited response has arrived at the idle pooled connection
+    auto second = http_request(proxy.port(), method, "/second", {{"Host", "a"}}, method == "POST" ? "x" : "");
+    EXPECT_EQ(second.status, 200) << method;
+    EXPECT_EQ(second.body, "c1r0") << method;  // a fresh connection answered
+    EXPECT_EQ(origin.connections(), 2) << method;
+  }
+}
+
 TEST(OriginFailure, NonIdempotentRequestNotRetried) {
   ScriptedOrigin origin([](int fd, int) {
     std::string buf;
