@@ -5,8 +5,9 @@
 // non-blocking MSG_PEEK discards those the origin closed or sent anything on while they were idle. The peek is
 // what keeps an unsolicited response (a buggy origin answering twice, or sending a body after a HEAD response)
 // from being read as the answer to a later request, maybe another client's (response queue poisoning), so it is
-// made for every reuse. A connection can still die between the peek and our write; the session retries idempotent
-// requests once on a fresh connection in that case.
+// made for every reuse. What an origin sends after the peek cannot be told from the next response (HTTP/1.1 does not
+// match responses to requests). A connection can also still die between the peek and our write; the session
+// retries idempotent requests once on a fresh connection in that case.
 #pragma once
 
 #include <chrono>
