@@ -74,6 +74,9 @@ Server::~Server() {
 
 void Server::start() {
   const config::Config& cfg = *impl_->initial;
+  // Signals first: once a listener accepts, a supervisor may send SIGHUP or SIGTERM, and without a handler SIGHUP's
+  // default action would kill the node. Signals that arrive before run_until_signal() waits are queued by the set.
+  impl_->signals = std::make_unique<net::signal_set>(impl_->signal_ioc, SIGINT, SIGTERM, SIGHUP);
   unsigned n = cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     std::vector<std::shared_ptr<proxy::Phase>> phases;
@@ -92,7 +95,6 @@ void Server::start() {
     impl_->admin = std::make_unique<AdminServer>([this] { return reload(); }, impl_->options.admin_endpoints);
     impl_->admin->start(cfg.admin);
   }
-  impl_->signals = std::make_unique<net::signal_set>(impl_->signal_ioc, SIGINT, SIGTERM, SIGHUP);
   for (auto& w : workers_) w->start();
   log::logger().info("{} worker(s) started", n);
 }

@@ -1,6 +1,7 @@
 // End-to-end tests of `aegis serve`: the real binary in front of the real test origin process.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "e2e_util.h"
 #include "support/aegis_process.h"
+#include "support/fs.h"
 #include "support/net.h"
 #include "support/origin_process.h"
 #include "support/raw_client.h"
@@ -168,6 +170,43 @@ TEST_F(Reload, SighupSwitchesRouteAndRefusesInvalidConfig) {
   EXPECT_EQ(served_by(), origin_var(b));
   EXPECT_NE(aegis.stderr_text().find("nowhere"), std::string::npos) << "reload error not logged:\n"
                                                                    << aegis.stderr_text();
+}
+
+// A supervisor may send SIGHUP (reload) or SIGTERM as soon as the node accepts connections. Signals must already be
+// handled by then: before the fix the listener opened first and the handlers were installed after the admin
+// listener, and a SIGHUP in between killed the process (default action). The poll below connects without pausing,
+// so it catches that window when it exists.
+TEST(ServeSignals, SighupAsSoonAsTheListenerAcceptsReloadsInsteadOfKilling) {
+  OriginProcess origin;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    TempDir dir;
+    const uint16_t port = free_port();
+    const std::string path = dir.file("aegis.yaml");
+    write_file(path, substitute(basic_config(), {{"LISTEN_PORT", std::to_string(port)},
+                                                 {"ADMIN_PORT", std::to_string(free_port())},
+                                                 {"ORIGIN_PORT", origin_var(origin)},
+                                                 {"DIR", dir.path()}}));
+    ChildProcess node;
+    std::string error;
+    ASSERT_TRUE(node.start({aegis_binary(), "serve", "-c", path}, &error)) << error;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    for (;;) {
+      int fd = connect_loopback(port, 100ms);
+      if (fd >= 0) {
+        ::close(fd);
+        break;
+      }
+      ASSERT_TRUE(node.running()) << "attempt " << attempt << ": exited before listening:\n" << node.stderr_text();
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "attempt " << attempt << ": never listened";
+    }
+    ASSERT_TRUE(node.signal(SIGHUP));
+    std::this_thread::sleep_for(200ms);
+    ASSERT_TRUE(node.running()) << "attempt " << attempt << ": SIGHUP right after start killed the node:\n"
+                                << node.stderr_text();
+    EXPECT_EQ(http_get(port, "/").status, 200) << attempt;
+    node.signal(SIGTERM);
+    EXPECT_EQ(node.wait(20s), 0) << attempt;
+  }
 }
 
 TEST_F(Serve, AdminHealthzAndMetricsMove) {
