@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/aegis_process.h"
 #include "support/fs.h"
@@ -45,18 +46,27 @@ inline nlohmann::json origin_entry(const OriginProcess& origin, const std::strin
   return out;
 }
 
-// The headers the origin received with the last request whose target is `target`.
-inline std::optional<std::string> origin_header(const OriginProcess& origin, const std::string& target,
-                                                const std::string& name) {
-  std::optional<std::string> out;
+// The values of header `name` (lower case) that the origin received with the last request whose target is
+// `target`, in order (empty if none, or no such request).
+inline std::vector<std::string> origin_header_values(const OriginProcess& origin, const std::string& target,
+                                                     const std::string& name) {
+  std::vector<std::string> out;
   nlohmann::json e = origin_entry(origin, target);
   if (e.is_null()) return out;
   for (const auto& h : e["headers"]) {
     std::string k = h[0];
     for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (k == name) out = h[1].get<std::string>();
+    if (k == name) out.push_back(h[1].get<std::string>());
   }
   return out;
+}
+
+// The last value of header `name` (lower case) the origin received with the last request whose target is `target`.
+inline std::optional<std::string> origin_header(const OriginProcess& origin, const std::string& target,
+                                                const std::string& name) {
+  auto values = origin_header_values(origin, target, name);
+  if (values.empty()) return std::nullopt;
+  return values.back();
 }
 
 class Edge : public ::testing::Test {

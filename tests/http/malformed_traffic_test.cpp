@@ -119,13 +119,6 @@ struct Outcomes {
 
 std::string printable(std::string_view s) { return escape_bytes(s, 300); }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out)
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
-  return out;
-}
-
 // Every response head in the bytes a client received, found by following each response's own framing (1xx, 204 and
 // 304 have no body; Content-Length; chunked, including trailers; otherwise the body runs to the end). A head that
 // does not end, or a body shorter than its framing says, ends the list (the connection was cut there).
@@ -138,7 +131,7 @@ std::vector<std::string_view> response_heads(std::string_view raw) {
     std::string_view head = raw.substr(pos, end + 4 - pos);
     heads.push_back(head);
     pos = end + 4;
-    std::string h = lower(head);
+    std::string h = ScriptedOrigin::lower(std::string(head));
     int status = head.size() > 12 ? std::atoi(std::string(head.substr(9, 3)).c_str()) : 0;
     if (status < 200 || status == 204 || status == 304) continue;
     if (h.find("\r\ntransfer-encoding: chunked\r\n") != std::string::npos) {

@@ -234,21 +234,37 @@ TEST(MemorySnapshot, SmallRegionsCompareLargeOnesAskTheKernel) {
   ::munmap(region, kLarge);
 }
 
+// A 256 KiB anonymous region holding a single 1 at offset 100, captured with fault tracking (the tests are skipped
+// where the system offers none).
+class FaultTrackedSnapshot : public ::testing::Test {
+ protected:
+  static constexpr std::size_t kSize = 256 * 1024;
+  void SetUp() override {
+    region_ = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(region_, MAP_FAILED);
+    mem = std::span<uint8_t>(static_cast<uint8_t*>(region_), kSize);
+    mem[100] = 1;
+    snap.capture(mem, true);
+    if (!snap.fault_tracked()) GTEST_SKIP() << "no fault tracking on this system (swap configured?)";
+  }
+  void TearDown() override {
+    if (region_ != MAP_FAILED) ::munmap(region_, kSize);
+  }
+  // The region reads back as captured.
+  bool pristine() const {
+    return mem[100] == 1 && std::count(mem.begin(), mem.end(), 0) == static_cast<std::ptrdiff_t>(kSize - 1);
+  }
+  std::span<uint8_t> mem;
+  v8impl::MemorySnapshot snap;
+
+ private:
+  void* region_ = MAP_FAILED;
+};
+
 // Fault tracking: a restore that finds the thread's fault counters unchanged looks only at the pages known to be
 // mapped; a page written for the first time faults, which sends the next restore down the residency path. Either
 // way every page the "guest" wrote reads back as the snapshot.
-TEST(MemorySnapshot, FaultTrackedRestoreClearsKnownAndNewlyMappedPages) {
-  constexpr std::size_t kSize = 256 * 1024;
-  void* region = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(region, MAP_FAILED);
-  std::span<uint8_t> mem(static_cast<uint8_t*>(region), kSize);
-  mem[100] = 1;
-  v8impl::MemorySnapshot snap;
-  snap.capture(mem, true);
-  if (!snap.fault_tracked()) GTEST_SKIP() << "no fault tracking on this system (swap configured?)";
-  auto pristine = [&] {
-    return mem[100] == 1 && std::count(mem.begin(), mem.end(), 0) == static_cast<std::ptrdiff_t>(kSize - 1);
-  };
+TEST_F(FaultTrackedSnapshot, RestoreClearsKnownAndNewlyMappedPages) {
   mem[5 * 4096 + 7] = 9;  // first touch of page 5: a fault
   ASSERT_TRUE(snap.restore(mem));
   EXPECT_TRUE(pristine());
@@ -274,23 +290,11 @@ TEST(MemorySnapshot, FaultTrackedRestoreClearsKnownAndNewlyMappedPages) {
   });
   other.join();
   EXPECT_TRUE(pristine());
-  ::munmap(region, kSize);
 }
 
 // The quick path clears a known mapped page from its first non-zero 128-byte block on: writes anywhere in the
 // page — only near its end (a stack page), only at its start, at block edges, both ends — all read back as zero.
-TEST(MemorySnapshot, QuickRestoreClearsWritesAnywhereInAKnownMappedPage) {
-  constexpr std::size_t kSize = 256 * 1024;
-  void* region = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(region, MAP_FAILED);
-  std::span<uint8_t> mem(static_cast<uint8_t*>(region), kSize);
-  mem[100] = 1;
-  v8impl::MemorySnapshot snap;
-  snap.capture(mem, true);
-  if (!snap.fault_tracked()) GTEST_SKIP() << "no fault tracking on this system (swap configured?)";
-  auto pristine = [&] {
-    return mem[100] == 1 && std::count(mem.begin(), mem.end(), 0) == static_cast<std::ptrdiff_t>(kSize - 1);
-  };
+TEST_F(FaultTrackedSnapshot, QuickRestoreClearsWritesAnywhereInAKnownMappedPage) {
   constexpr std::size_t kPage5 = 5 * 4096;
   std::fill(mem.begin() + kPage5, mem.begin() + kPage5 + 4096, 0xee);  // maps page 5 (a fault: residency path)
   ASSERT_TRUE(snap.restore(mem));
@@ -308,7 +312,6 @@ TEST(MemorySnapshot, QuickRestoreClearsWritesAnywhereInAKnownMappedPage) {
   ASSERT_TRUE(snap.restore(mem));
   EXPECT_TRUE(pristine());
   EXPECT_GE(snap.quick_restores(), quick_before + 1);
-  ::munmap(region, kSize);
 }
 
 TEST(MemorySnapshot, RestoresAnonymousAndFileBackedRegions) {
